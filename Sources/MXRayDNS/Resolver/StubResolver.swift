@@ -1,0 +1,165 @@
+import NIOCore
+import NIOPosix
+import Synchronization
+
+/// An asynchronous stub resolver (RFC 1035 §7, RFC 1123 §6.1.3.1): it asks recursive nameservers
+/// over UDP, retries over TCP when the reply is truncated (RFC 7766 §5), tries each server a
+/// bounded number of times before the next, follows CNAME chains, caches answers and negative
+/// answers for their TTLs, and merges identical concurrent questions into one query.
+public final class StubResolver: DNSResolver {
+    public let configuration: ResolverConfiguration
+    public let cache: DNSCache
+    private let udp: UDPTransport
+    private let eventLoop: EventLoop
+    private let inFlight: Mutex<[DNSCache.Key: Task<DNSLookup, Never>]> = Mutex([:])
+
+    public init(configuration: ResolverConfiguration, eventLoopGroup: EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
+        self.configuration = configuration
+        self.cache = DNSCache(capacity: configuration.maxCacheEntries)
+        self.eventLoop = eventLoopGroup.next()
+        self.udp = UDPTransport(eventLoop: eventLoop)
+    }
+
+    /// Closes the resolver's sockets. Lookups after this fail with a network error.
+    public func shutdown() async {
+        try? await udp.shutdown().get()
+    }
+
+    public func lookup(_ name: DomainName, _ type: RRType) async -> DNSLookup {
+        let key = DNSCache.Key(name: name, type: type)
+        if configuration.cacheEnabled, var hit = cache.get(key, now: .now) {
+            hit.question = DNSQuestion(name: name, type: type)
+            return hit
+        }
+        // RFC 5452 §5 and the peers' practice: one query on the wire per distinct question.
+        let (task, isOwner) = inFlight.withLock { table -> (Task<DNSLookup, Never>, Bool) in
+            if let existing = table[key] { return (existing, false) }
+            let task = Task { await self.resolve(name, type) }
+            table[key] = task
+            return (task, true)
+        }
+        let result = await task.value
+        if isOwner { inFlight.withLock { _ = $0.removeValue(forKey: key) } }
+        return result
+    }
+
+    private func resolve(_ name: DomainName, _ type: RRType) async -> DNSLookup {
+        let start = ContinuousClock.now
+        let question = DNSQuestion(name: name, type: type)
+        var chain: [ResourceRecord] = []
+        var current = name
+        var minChainTTL = UInt32.max
+        // Each iteration asks about one name; a CNAME the server did not chase starts another.
+        for _ in 0...configuration.maxCNAMEChain {
+            let step = await query(DNSQuestion(name: current, type: type))
+            var lookup = DNSLookup(question: question, outcome: .failure(DNSFailure(.noNameservers, "no nameserver configured")),
+                                   cnameChain: chain, source: step.server, elapsed: 0, transport: step.transport)
+            switch step.verdict {
+            case .final(let outcome, let more, let ttl):
+                lookup.outcome = outcome
+                lookup.cnameChain = chain + more
+                lookup.elapsed = (ContinuousClock.now - start).seconds
+                let cacheTTL = cacheLifetime(outcome, ttl: min(ttl, minChainTTL))
+                if configuration.cacheEnabled, cacheTTL > 0 {
+                    cache.put(DNSCache.Key(name: name, type: type), lookup, ttl: cacheTTL, now: .now)
+                }
+                return lookup
+            case .followCNAME(let target, let more):
+                chain += more
+                minChainTTL = min(minChainTTL, more.map(\.ttl).min() ?? minChainTTL)
+                guard chain.count <= configuration.maxCNAMEChain,
+                      !chain.dropLast().contains(where: { $0.name == target }), target != name else {
+                    lookup.outcome = .failure(DNSFailure(.cnameChain, "CNAME chain from \(name) loops or exceeds \(configuration.maxCNAMEChain) links"))
+                    lookup.cnameChain = chain
+                    lookup.elapsed = (ContinuousClock.now - start).seconds
+                    return lookup
+                }
+                current = target
+            case .tryNextServer(let failure):
+                lookup.outcome = .failure(failure)
+                lookup.elapsed = (ContinuousClock.now - start).seconds
+                return lookup
+            }
+        }
+        return DNSLookup(question: question,
+                         outcome: .failure(DNSFailure(.cnameChain, "CNAME chain from \(name) exceeds \(configuration.maxCNAMEChain) links")),
+                         cnameChain: chain, source: "", elapsed: (ContinuousClock.now - start).seconds, transport: "udp")
+    }
+
+    private func cacheLifetime(_ outcome: DNSOutcome, ttl: UInt32) -> UInt32 {
+        switch outcome {
+        case .records: min(ttl, configuration.maxPositiveTTL)
+        case .nxdomain, .nodata: min(ttl, configuration.maxNegativeTTL)
+        case .failure: 0
+        }
+    }
+
+    private struct Step {
+        var verdict: ResponseClassifier.Verdict
+        var server: String
+        var transport: String
+    }
+
+    /// Asks the nameservers in order, `attempts` times each, until one gives a usable reply.
+    /// Server failures and bad replies move on to the next server; the last reason is reported.
+    private func query(_ question: DNSQuestion) async -> Step {
+        guard !configuration.nameservers.isEmpty else {
+            return Step(verdict: .tryNextServer(DNSFailure(.noNameservers, "no nameserver configured")), server: "", transport: "udp")
+        }
+        var edns = EDNS(udpPayloadSize: configuration.ednsPayloadSize)
+        edns.options = []
+        let queryBytes: [UInt8]
+        do { queryBytes = try DNSMessage.query(question, id: 0, edns: edns).encoded() } catch {
+            return Step(verdict: .tryNextServer(DNSFailure(.malformedAnswer, "cannot encode the query: \(error)")), server: "", transport: "udp")
+        }
+        let timeout = TimeAmount.nanoseconds(Int64(configuration.timeout.seconds * 1e9))
+        var problems: [String] = []
+        var lastKind: DNSFailure.Kind = .timeout
+        for server in configuration.nameservers {
+            let address: SocketAddress
+            do { address = try SocketAddress(ipAddress: server.address.description, port: server.port) } catch {
+                problems.append("\(server): \(error)"); lastKind = .network
+                continue
+            }
+            var timeouts = 0
+            attempts: for _ in 0..<max(1, configuration.attempts) {
+                var transport = "udp"
+                var reply: [UInt8]
+                do {
+                    reply = try await udp.exchange(query: queryBytes, question: question, server: address, timeout: timeout).get()
+                    if reply.count > 2, reply[2] & 0x02 != 0 {
+                        // RFC 1035 §4.2.1 and RFC 7766 §5: a truncated UDP reply is retried over TCP.
+                        transport = "tcp"
+                        reply = try await TCPTransport.exchange(query: queryBytes, question: question, server: address,
+                                                                timeout: timeout, eventLoop: eventLoop).get()
+                    }
+                } catch let error as ExchangeError {
+                    if case .timeout = error { timeouts += 1; continue attempts }
+                    problems.append("\(server) (\(transport)): \(error)"); lastKind = .network
+                    break attempts
+                } catch {
+                    problems.append("\(server): \(error)"); lastKind = .network
+                    break attempts
+                }
+                let message: DNSMessage
+                do { message = try DNSMessage(decoding: reply) } catch {
+                    problems.append("\(server) sent a malformed reply: \(error)"); lastKind = .malformedAnswer
+                    break attempts
+                }
+                let verdict = ResponseClassifier.classify(message, question: question, server: server.description,
+                                                          maxChain: configuration.maxCNAMEChain)
+                if case .tryNextServer(let failure) = verdict {
+                    problems.append(failure.detail); lastKind = failure.kind
+                    break attempts
+                }
+                return Step(verdict: verdict, server: server.description, transport: transport)
+            }
+            if timeouts > 0 {
+                problems.append("\(server): no reply to \(timeouts) \(timeouts == 1 ? "try" : "tries") of \(configuration.timeout.seconds)s")
+                if problems.count == 1 || lastKind == .timeout { lastKind = .timeout }
+            }
+        }
+        return Step(verdict: .tryNextServer(DNSFailure(lastKind, problems.joined(separator: "; "))),
+                    server: configuration.nameservers.map(\.description).joined(separator: ", "), transport: "udp")
+    }
+}

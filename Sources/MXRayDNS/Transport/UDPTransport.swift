@@ -1,0 +1,171 @@
+import NIOCore
+import NIOPosix
+
+/// Sends DNS queries over UDP (RFC 1035 §4.2.1) from a small pool of sockets, each bound to an
+/// ephemeral port the kernel picks at random and retired after a bounded number of queries, so
+/// that source ports keep changing (RFC 5452 §4.5) without a socket per query.
+/// All mutable state lives on `eventLoop`.
+final class UDPTransport: @unchecked Sendable {
+    /// Open sockets per address family among which queries are spread.
+    static let socketsPerFamily = 4
+    /// A socket stops taking queries after this many and closes when its last reply is in.
+    static let maxQueriesPerSocket = 256
+    /// Queries in flight on one socket at most; IDs are 16 bits, this keeps collisions rare.
+    static let maxInFlightPerSocket = 1024
+
+    let eventLoop: EventLoop
+    private var pools: [Bool: [UDPSocket]] = [:] // keyed on "is IPv6"
+
+    init(eventLoop: EventLoop) { self.eventLoop = eventLoop }
+
+    /// Sends `query` (its ID is replaced by a fresh random one) and completes with the first
+    /// reply that matches the ID, the server and the question.
+    func exchange(query: [UInt8], question: DNSQuestion, server: SocketAddress, timeout: TimeAmount) -> EventLoopFuture<[UInt8]> {
+        if eventLoop.inEventLoop { return start(query: query, question: question, server: server, timeout: timeout) }
+        return eventLoop.flatSubmit { self.start(query: query, question: question, server: server, timeout: timeout) }
+    }
+
+    private func start(query: [UInt8], question: DNSQuestion, server: SocketAddress, timeout: TimeAmount) -> EventLoopFuture<[UInt8]> {
+        let socket = pickSocket(ipv6: server.protocol == .inet6)
+        let id = socket.freshID()
+        var bytes = query
+        bytes[0] = UInt8(id >> 8)
+        bytes[1] = UInt8(id & 0xff)
+        let datagram = bytes
+        let promise = eventLoop.makePromise(of: [UInt8].self)
+        let timer = eventLoop.scheduleTask(in: timeout) { socket.complete(id, with: .failure(ExchangeError.timeout)) }
+        socket.register(id, UDPSocket.Pending(server: server, question: question, promise: promise, timer: timer))
+        socket.channel.whenComplete { result in
+            switch result {
+            case .success(let channel):
+                let envelope = AddressedEnvelope(remoteAddress: server, data: channel.allocator.buffer(bytes: datagram))
+                channel.writeAndFlush(envelope).whenFailure { error in
+                    socket.complete(id, with: .failure(ExchangeError.network("\(error)")))
+                }
+            case .failure(let error):
+                socket.complete(id, with: .failure(ExchangeError.network("cannot open a UDP socket: \(error)")))
+            }
+        }
+        return promise.futureResult
+    }
+
+    private func pickSocket(ipv6: Bool) -> UDPSocket {
+        var pool = pools[ipv6, default: []]
+        pool.removeAll { socket in
+            guard socket.retired else { return false }
+            socket.detach()
+            return true
+        }
+        if pool.count < Self.socketsPerFamily {
+            let socket = UDPSocket(eventLoop: eventLoop, ipv6: ipv6)
+            pool.append(socket)
+            pools[ipv6] = pool
+            return socket
+        }
+        let socket = pool.randomElement()!
+        pools[ipv6] = pool
+        return socket
+    }
+
+    /// Closes every socket; queries in flight fail.
+    func shutdown() -> EventLoopFuture<Void> {
+        eventLoop.flatSubmit {
+            let sockets = self.pools.values.flatMap { $0 }
+            self.pools = [:]
+            for s in sockets { s.closeNow() }
+            return self.eventLoop.makeSucceededVoidFuture()
+        }
+    }
+}
+
+/// One bound UDP socket and the queries awaiting replies on it. Confined to its event loop.
+final class UDPSocket: @unchecked Sendable {
+    struct Pending {
+        var server: SocketAddress
+        var question: DNSQuestion
+        var promise: EventLoopPromise<[UInt8]>
+        var timer: Scheduled<Void>
+    }
+
+    let eventLoop: EventLoop
+    let channel: EventLoopFuture<Channel>
+    private var pending: [UInt16: Pending] = [:]
+    private var sent = 0
+    private var closed = false
+    /// Set when the pool stops handing this socket out.
+    private var detached = false
+
+    init(eventLoop: EventLoop, ipv6: Bool) {
+        self.eventLoop = eventLoop
+        let promise = eventLoop.makePromise(of: Channel.self)
+        channel = promise.futureResult
+        let bootstrap = DatagramBootstrap(group: eventLoop)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(UDPReplyHandler(socket: self))
+                }
+            }
+        bootstrap.bind(host: ipv6 ? "::" : "0.0.0.0", port: 0).cascade(to: promise)
+    }
+
+    /// True once the socket takes no new queries (it closes when the last reply is in).
+    var retired: Bool {
+        closed || sent >= UDPTransport.maxQueriesPerSocket || pending.count >= UDPTransport.maxInFlightPerSocket
+    }
+
+    func freshID() -> UInt16 {
+        // Bounded: at most maxInFlightPerSocket IDs are taken, so a free one is found quickly.
+        var id = UInt16.random(in: .min ... .max)
+        while pending[id] != nil { id = UInt16.random(in: .min ... .max) }
+        return id
+    }
+
+    func register(_ id: UInt16, _ p: Pending) {
+        pending[id] = p
+        sent += 1
+    }
+
+    func complete(_ id: UInt16, with result: Result<[UInt8], Error>) {
+        guard let p = pending.removeValue(forKey: id) else { return }
+        p.timer.cancel()
+        p.promise.completeWith(result)
+        if pending.isEmpty && detached { closeNow() }
+    }
+
+    func detach() {
+        detached = true
+        if pending.isEmpty { closeNow() }
+    }
+
+    func receive(_ envelope: AddressedEnvelope<ByteBuffer>) {
+        let reply = Array(envelope.data.readableBytesView)
+        guard reply.count >= 2 else { return }
+        let id = UInt16(reply[0]) << 8 | UInt16(reply[1])
+        guard let p = pending[id], p.server == envelope.remoteAddress,
+              ReplyMatcher.matches(reply, id: id, question: p.question) else { return }
+        complete(id, with: .success(reply))
+    }
+
+    func closeNow() {
+        guard !closed else { return }
+        closed = true
+        for id in Array(pending.keys) { complete(id, with: .failure(ExchangeError.network("resolver shut down"))) }
+        channel.whenSuccess { $0.close(promise: nil) }
+    }
+}
+
+/// Hands every datagram to its socket's matcher; everything else is dropped.
+final class UDPReplyHandler: ChannelInboundHandler {
+    typealias InboundIn = AddressedEnvelope<ByteBuffer>
+    let socket: UDPSocket
+
+    init(socket: UDPSocket) { self.socket = socket }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        socket.receive(unwrapInboundIn(data))
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        // ICMP errors and the like: the pending queries end by their timers.
+    }
+}
