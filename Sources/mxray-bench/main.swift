@@ -1,1 +1,94 @@
-print("bench")
+import Foundation
+import MXRayDNS
+
+/// Throughput benchmarks for mxray's DNS layer. Build in release mode:
+///   swift build -c release --product mxray-bench
+///   .build/release/mxray-bench dns-uncached --nameserver 127.0.0.1:PORT [--queries N] [--concurrency C]
+///   .build/release/mxray-bench dns-cached --nameserver 127.0.0.1:PORT [--lookups N] [--names N]
+/// Scripts/benchmark.sh starts nsd and runs them all.
+
+struct Arguments {
+    var command = ""
+    var values: [String: String] = [:]
+
+    init(_ argv: [String]) {
+        command = argv.first ?? ""
+        var i = 1
+        while i < argv.count {
+            if argv[i].hasPrefix("--"), i + 1 < argv.count { values[String(argv[i].dropFirst(2))] = argv[i + 1]; i += 2 } else { i += 1 }
+        }
+    }
+
+    func int(_ key: String, _ fallback: Int) -> Int { values[key].flatMap(Int.init) ?? fallback }
+}
+
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data("mxray-bench: \(message)\n".utf8))
+    exit(2)
+}
+
+func format(_ value: Double) -> String {
+    let formatter = NumberFormatter()
+    formatter.numberStyle = .decimal
+    formatter.maximumFractionDigits = 0
+    return formatter.string(from: NSNumber(value: value)) ?? String(Int(value))
+}
+
+/// Distinct names so that neither the cache nor coalescing can answer: every query hits nsd.
+func uncached(_ nameserver: Nameserver, queries: Int, concurrency: Int) async {
+    var configuration = ResolverConfiguration(nameservers: [nameserver])
+    configuration.cacheEnabled = false
+    configuration.timeout = .seconds(2)
+    let resolver = StubResolver(configuration: configuration)
+    let names = (0..<queries).map { try! DomainName("h\($0).bench.mxray.test") }
+    // Warm up sockets and the event loop.
+    for i in 0..<min(1000, queries) { _ = await resolver.lookup(names[i], .a) }
+    let start = ContinuousClock.now
+    let (answered, failed) = await withTaskGroup(of: (Int, Int).self) { group in
+        for worker in 0..<concurrency {
+            group.addTask {
+                var ok = 0, bad = 0
+                var i = worker
+                while i < queries {
+                    if case .records = await resolver.lookup(names[i], .a).outcome { ok += 1 } else { bad += 1 }
+                    i += concurrency
+                }
+                return (ok, bad)
+            }
+        }
+        return await group.reduce(into: (0, 0)) { $0.0 += $1.0; $0.1 += $1.1 }
+    }
+    let seconds = (ContinuousClock.now - start).seconds
+    print("dns-uncached: \(queries) queries, concurrency \(concurrency), \(String(format: "%.2f", seconds)) s, \(format(Double(queries) / seconds)) queries/s (\(answered) answered, \(failed) failed)")
+    await resolver.shutdown()
+}
+
+/// Lookups answered from a warm cache: the cost of the resolver's own path, no network.
+func cached(_ nameserver: Nameserver, lookups: Int, distinct: Int) async {
+    let resolver = StubResolver(configuration: ResolverConfiguration(nameservers: [nameserver]))
+    let names = (0..<distinct).map { try! DomainName("c\($0).bench.mxray.test") }
+    for n in names {
+        guard case .records = await resolver.lookup(n, .a).outcome else { fail("warm-up lookup of \(n) failed") }
+    }
+    var hits = 0
+    let start = ContinuousClock.now
+    for i in 0..<lookups {
+        if await resolver.lookup(names[i % distinct], .a).fromCache { hits += 1 }
+    }
+    let seconds = (ContinuousClock.now - start).seconds
+    print("dns-cached: \(lookups) lookups over \(distinct) names, \(String(format: "%.2f", seconds)) s, \(format(Double(lookups) / seconds)) lookups/s (\(hits) cache hits)")
+    await resolver.shutdown()
+}
+
+let arguments = Arguments(Array(CommandLine.arguments.dropFirst()))
+guard let server = arguments.values["nameserver"], let nameserver = try? Nameserver(parsing: server) else {
+    fail("usage: mxray-bench dns-uncached|dns-cached --nameserver IP:PORT [--queries N] [--concurrency C] [--lookups N] [--names N]")
+}
+switch arguments.command {
+case "dns-uncached":
+    await uncached(nameserver, queries: arguments.int("queries", 200_000), concurrency: arguments.int("concurrency", 64))
+case "dns-cached":
+    await cached(nameserver, lookups: arguments.int("lookups", 5_000_000), distinct: arguments.int("names", 1000))
+default:
+    fail("unknown benchmark \"\(arguments.command)\"; use dns-uncached or dns-cached")
+}

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Release-build benchmarks of the DNS layer against nsd on loopback. Prints figures for BENCHMARKS.md.
+#   Scripts/benchmark.sh
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+cd "$here/.."
+
+swift build -c release --product mxray-bench
+port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+work="$(mktemp -d /tmp/mxray-bench.XXXXXX)"
+cleanup() { "$here/nsd.sh" stop "$work" || true; rm -rf "$work"; }
+trap cleanup EXIT
+"$here/nsd.sh" start "$work" "$port"
+
+echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -sr)"
+for concurrency in 1 16 64 256; do
+    .build/release/mxray-bench dns-uncached --nameserver "127.0.0.1:$port" --queries 200000 --concurrency "$concurrency"
+done
+.build/release/mxray-bench dns-cached --nameserver "127.0.0.1:$port" --lookups 5000000 --names 1000
