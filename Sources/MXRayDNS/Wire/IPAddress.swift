@@ -7,7 +7,7 @@ import Darwin
 #endif
 
 /// An IPv4 address: the RDATA of an A record (RFC 1035 §3.4.1).
-public struct IPv4Address: Sendable, Hashable, Comparable, CustomStringConvertible, Codable {
+public struct IPv4Address: Sendable, Hashable, Comparable, TextCodable {
     public let bytes: (UInt8, UInt8, UInt8, UInt8)
 
     public init(_ a: UInt8, _ b: UInt8, _ c: UInt8, _ d: UInt8) { bytes = (a, b, c, d) }
@@ -33,22 +33,10 @@ public struct IPv4Address: Sendable, Hashable, Comparable, CustomStringConvertib
     public static func == (l: Self, r: Self) -> Bool { l.value == r.value }
     public static func < (l: Self, r: Self) -> Bool { l.value < r.value }
     public func hash(into h: inout Hasher) { h.combine(value) }
-
-    public init(from decoder: Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        guard let parsed = IPv4Address(text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not an IPv4 address: \(text)"))
-        }
-        self = parsed
-    }
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.singleValueContainer()
-        try c.encode(description)
-    }
 }
 
 /// An IPv6 address: the RDATA of an AAAA record (RFC 3596 §2.2), printed in RFC 5952 form.
-public struct IPv6Address: Sendable, Hashable, Comparable, CustomStringConvertible, Codable {
+public struct IPv6Address: Sendable, Hashable, Comparable, TextCodable {
     public let wire: [UInt8]
 
     public init?<C: Collection>(wire: C) where C.Element == UInt8 {
@@ -73,22 +61,10 @@ public struct IPv6Address: Sendable, Hashable, Comparable, CustomStringConvertib
     }
 
     public static func < (l: Self, r: Self) -> Bool { l.wire.lexicographicallyPrecedes(r.wire) }
-
-    public init(from decoder: Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        guard let parsed = IPv6Address(text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not an IPv6 address: \(text)"))
-        }
-        self = parsed
-    }
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.singleValueContainer()
-        try c.encode(description)
-    }
 }
 
 /// Either family of IP address, as a user types it or as a nameserver is configured.
-public enum IPAddress: Sendable, Hashable, CustomStringConvertible, Codable {
+public enum IPAddress: Sendable, Hashable, TextCodable {
     case v4(IPv4Address)
     case v6(IPv6Address)
 
@@ -119,16 +95,24 @@ public enum IPAddress: Sendable, Hashable, CustomStringConvertible, Codable {
             return try! DomainName(labels.joined(separator: ".") + ".ip6.arpa.")
         }
     }
+}
 
+/// Values that appear in JSON as their presentation text ("192.0.2.1"), not as their fields.
+public protocol TextCodable: Codable, CustomStringConvertible {
+    init?(_ text: String)
+}
+
+extension TextCodable {
     public init(from decoder: Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
-        guard let parsed = IPAddress(text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not an IP address: \(text)"))
+        guard let parsed = Self(text) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a valid \(Self.self): \(text)"))
         }
         self = parsed
     }
+
     public func encode(to encoder: Encoder) throws {
-        var c = encoder.singleValueContainer()
-        try c.encode(description)
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
     }
 }
