@@ -7,10 +7,15 @@ let package = Package(
     products: [
         .executable(name: "mxray", targets: ["mxray"]),
         .library(name: "MXRayDNS", targets: ["MXRayDNS"]),
+        .library(name: "MXRayMessage", targets: ["MXRayMessage"]),
+        .library(name: "MXRayAuth", targets: ["MXRayAuth"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        // Tests only: the ARC conformance suites are YAML.
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
     targets: [
         // DNS: wire codec, async stub resolver (UDP + TCP), zone-file resolver, cache.
@@ -21,18 +26,32 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
+        // RFC 5322 messages as received: header fields with their raw bytes, body, mbox.
+        .target(name: "MXRayMessage"),
+        // Mail authentication: DKIM, ARC, Authentication-Results (and later SPF, DMARC).
+        .target(
+            name: "MXRayAuth",
+            dependencies: [
+                "MXRayDNS",
+                "MXRayMessage",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
         // The command-line tool: argument parsing and rendering only.
         .executableTarget(
             name: "mxray",
             dependencies: [
                 "MXRayDNS",
+                "MXRayMessage",
+                "MXRayAuth",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         // Throughput benchmarks; run in a release build (see BENCHMARKS.md).
         .executableTarget(
             name: "mxray-bench",
-            dependencies: ["MXRayDNS"]
+            dependencies: ["MXRayDNS", "MXRayMessage", "MXRayAuth"]
         ),
         .testTarget(
             name: "MXRayDNSTests",
@@ -42,6 +61,18 @@ let package = Package(
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
             resources: [.copy("Resources")]
+        ),
+        .testTarget(
+            name: "MXRayAuthTests",
+            dependencies: [
+                "MXRayAuth",
+                "MXRayMessage",
+                "MXRayDNS",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
+            resources: [.copy("Conformance")]
         ),
         // Runs the built `mxray` binary end to end; its nameserver cases need nsd (see below).
         .testTarget(

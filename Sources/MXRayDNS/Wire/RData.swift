@@ -43,6 +43,13 @@ public enum RData: Sendable, Hashable {
     case tlsa(TLSAData)
     case unknown(type: RRType, data: [UInt8])
 
+    /// A TXT record holding `text`, split into character-strings of at most 255 octets.
+    public static func txt(text: String) -> RData {
+        let bytes = Array(text.utf8)
+        guard !bytes.isEmpty else { return .txt([[]]) }
+        return .txt(stride(from: 0, to: bytes.count, by: 255).map { Array(bytes[$0..<min($0 + 255, bytes.count)]) })
+    }
+
     public var type: RRType {
         switch self {
         case .a: .a

@@ -12,6 +12,11 @@ public struct ZoneFile: Sendable {
     /// The TTL used when neither `$TTL` nor an earlier record gave one.
     public static let fallbackTTL: UInt32 = 3600
 
+    /// A zone built in memory, for example from test vectors that list DNS answers.
+    public init(records: [ResourceRecord], origin: DomainName? = nil, path: String? = nil) {
+        self.records = records; self.origin = origin; self.path = path; self.warnings = []
+    }
+
     /// Reads and parses a master file from disk.
     public init(contentsOf path: String, origin: DomainName? = nil) throws(ZoneFileError) {
         let data: Data

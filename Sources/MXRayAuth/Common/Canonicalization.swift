@@ -1,0 +1,109 @@
+import MXRayMessage
+
+/// The two canonicalization algorithms of RFC 6376 §3.4.
+public enum Canonicalization: String, Sendable, Codable {
+    case simple, relaxed
+}
+
+/// Header and body canonicalization (RFC 6376 §3.4), shared by DKIM and ARC.
+enum Canonicalizer {
+    @inline(__always) static func isWSP(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 }
+
+    /// One header field in canonical form, with CRLF appended when `terminate` is set.
+    static func header(_ raw: ArraySlice<UInt8>, _ mode: Canonicalization, terminate: Bool = true, into out: inout [UInt8]) {
+        switch mode {
+        case .simple:
+            // §3.4.1: the field exactly as it is.
+            out += raw
+        case .relaxed:
+            // §3.4.2: lower-case name, unfold, reduce WSP runs to one SP, trim around the colon and at the end.
+            guard let colon = raw.firstIndex(of: UInt8(ascii: ":")) else { out += raw; break }
+            var nameEnd = colon
+            while nameEnd > raw.startIndex && isWSP(raw[nameEnd - 1]) { nameEnd -= 1 }
+            for b in raw[raw.startIndex..<nameEnd] { out.append(b >= 0x41 && b <= 0x5A ? b | 0x20 : b) }
+            out.append(UInt8(ascii: ":"))
+            var pendingSpace = false
+            var started = false
+            for b in raw[(colon + 1)...] {
+                if b == 0x0D || b == 0x0A { continue }
+                if isWSP(b) { pendingSpace = started; continue }
+                if pendingSpace { out.append(0x20); pendingSpace = false }
+                out.append(b)
+                started = true
+            }
+        }
+        if terminate { out += [0x0D, 0x0A] }
+    }
+
+    /// The canonical body (§3.4.3, §3.4.4); `body` has CRLF line endings.
+    static func body(_ body: [UInt8], _ mode: Canonicalization) -> [UInt8] {
+        switch mode {
+        case .simple:
+            // §3.4.3: a missing final CRLF is added (an empty body becomes CRLF), then trailing
+            // empty lines are dropped.
+            var out = body
+            if !(out.count >= 2 && out[out.count - 2] == 0x0D && out[out.count - 1] == 0x0A) { out += [0x0D, 0x0A] }
+            while out.count >= 4 && out[out.count - 4] == 0x0D && out[out.count - 3] == 0x0A
+                && out[out.count - 2] == 0x0D && out[out.count - 1] == 0x0A {
+                out.removeLast(2)
+            }
+            return out
+        case .relaxed:
+            // §3.4.4: WSP at line ends removed, inner WSP runs become one SP, trailing empty lines
+            // dropped, and a non-empty body ends with CRLF.
+            var out: [UInt8] = []
+            out.reserveCapacity(body.count)
+            var emptyLinesPending = 0
+            var lineStart = 0
+            let n = body.count
+            while lineStart < n {
+                var j = lineStart
+                while j < n && body[j] != 0x0A { j += 1 }
+                let hasLF = j < n
+                var contentEnd = j
+                if hasLF && contentEnd > lineStart && body[contentEnd - 1] == 0x0D { contentEnd -= 1 }
+                var blank = true
+                for k in lineStart..<contentEnd where !isWSP(body[k]) { blank = false; break }
+                if blank {
+                    emptyLinesPending += 1
+                } else {
+                    for _ in 0..<emptyLinesPending { out += [0x0D, 0x0A] }
+                    emptyLinesPending = 0
+                    var pendingSpace = false
+                    for k in lineStart..<contentEnd {
+                        let b = body[k]
+                        if isWSP(b) { pendingSpace = true; continue }
+                        if pendingSpace { out.append(0x20); pendingSpace = false }
+                        out.append(b)
+                    }
+                    out += [0x0D, 0x0A]
+                }
+                lineStart = hasLF ? j + 1 : n
+            }
+            return out
+        }
+    }
+
+    /// The signature field with the value of its `b=` tag removed (RFC 6376 §3.7), so that it can
+    /// be hashed as the last signed field.
+    static func strippingSignatureValue(_ raw: [UInt8], valueOffset: Int) -> [UInt8] {
+        var out = Array(raw[..<valueOffset])
+        var segmentStart = valueOffset
+        var i = valueOffset
+        while i <= raw.count {
+            if i == raw.count || raw[i] == UInt8(ascii: ";") {
+                let segment = raw[segmentStart..<i]
+                if let eq = segment.firstIndex(of: UInt8(ascii: "=")),
+                   segment[segment.startIndex..<eq].filter({ !isWSP($0) && $0 != 0x0D && $0 != 0x0A }) == [UInt8(ascii: "b")] {
+                    out += raw[segmentStart...eq]
+                } else {
+                    out += segment
+                }
+                if i < raw.count { out.append(UInt8(ascii: ";")) }
+                segmentStart = i + 1
+            }
+            i += 1
+        }
+        return out
+    }
+}

@@ -1,0 +1,135 @@
+/// A DKIM-style tag list (RFC 6376 §3.2), used by DKIM-Signature, DKIM key records and the ARC
+/// header fields (RFC 8617 §4.1). Tag names are case-sensitive; a duplicated tag is an error.
+public struct TagList: Sendable, Equatable {
+    public private(set) var tags: [(name: String, value: String)] = []
+
+    public static func == (l: TagList, r: TagList) -> Bool {
+        l.tags.map(\.name) == r.tags.map(\.name) && l.tags.map(\.value) == r.tags.map(\.value)
+    }
+
+    public subscript(name: String) -> String? { tags.first { $0.name == name }?.value }
+
+    /// Parses `tag=value; tag=value[;]`. Whitespace (including folding) around names, `=`,
+    /// values and semicolons is ignored; whitespace inside a value is kept.
+    public init(parsing text: String) throws(TagListError) {
+        let parts = text.split(separator: ";", omittingEmptySubsequences: false)
+        var seen: Set<String> = []
+        for (index, part) in parts.enumerated() {
+            let spec = part.trimmingFWS
+            if spec.isEmpty {
+                // Only a single trailing semicolon may leave an empty spec (RFC 6376 §3.2).
+                if index == parts.count - 1 && index > 0 { continue }
+                throw .emptyTag
+            }
+            guard let eq = spec.firstIndex(of: "=") else { throw .missingEquals(String(spec)) }
+            let name = String(spec[..<eq]).trimmingFWS
+            let value = String(spec[spec.index(after: eq)...]).trimmingFWS
+            guard Self.isTagName(name) else { throw .badTagName(name) }
+            guard seen.insert(name).inserted else { throw .duplicate(name) }
+            tags.append((name, value))
+        }
+    }
+
+    /// RFC 6376 §3.2: tag-name = ALPHA *ALNUMPUNC, where ALNUMPUNC is ALPHA / DIGIT / "_".
+    static func isTagName(_ s: String) -> Bool {
+        guard let first = s.unicodeScalars.first, first.isASCIILetter else { return false }
+        return s.unicodeScalars.allSatisfy { $0.isASCIILetter || ("0"..."9").contains($0) || $0 == "_" }
+    }
+}
+
+public enum TagListError: Error, Sendable, Equatable, CustomStringConvertible {
+    case emptyTag
+    case missingEquals(String)
+    case badTagName(String)
+    case duplicate(String)
+
+    public var description: String {
+        switch self {
+        case .emptyTag: "empty tag between semicolons"
+        case .missingEquals(let s): "tag \"\(s.prefix(30))\" has no '='"
+        case .badTagName(let s): "\"\(s.prefix(30))\" is not a valid tag name"
+        case .duplicate(let s): "tag \(s)= appears more than once"
+        }
+    }
+}
+
+extension Unicode.Scalar {
+    var isASCIILetter: Bool { ("a"..."z").contains(self) || ("A"..."Z").contains(self) }
+}
+
+extension StringProtocol {
+    /// Without leading and trailing spaces, tabs, CR and LF (folding white space).
+    var trimmingFWS: String {
+        let scalars = Array(unicodeScalars)
+        var start = 0, end = scalars.count
+        func isFWS(_ s: Unicode.Scalar) -> Bool { s == " " || s == "\t" || s == "\r" || s == "\n" }
+        while start < end && isFWS(scalars[start]) { start += 1 }
+        while end > start && isFWS(scalars[end - 1]) { end -= 1 }
+        var out = String.UnicodeScalarView()
+        out.append(contentsOf: scalars[start..<end])
+        return String(out)
+    }
+}
+
+/// Base64 as DKIM writes it (RFC 6376 §2.4): folding white space anywhere is ignored, any other
+/// character outside the alphabet makes the value invalid.
+enum Base64 {
+    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+    private static let table: [UInt8] = {
+        var t = [UInt8](repeating: 0xFF, count: 256)
+        for (i, c) in alphabet.enumerated() { t[Int(c)] = UInt8(i) }
+        return t
+    }()
+
+    static func decode(_ text: String) -> [UInt8]? {
+        var values: [UInt8] = []
+        values.reserveCapacity(text.utf8.count)
+        var padding = 0
+        for c in text.utf8 {
+            if c == 0x20 || c == 0x09 || c == 0x0D || c == 0x0A { continue }
+            if c == UInt8(ascii: "=") { padding += 1; continue }
+            guard padding == 0 else { return nil }
+            let v = table[Int(c)]
+            guard v != 0xFF else { return nil }
+            values.append(v)
+        }
+        guard padding <= 2, (values.count + padding) % 4 == 0 || padding == 0 else { return nil }
+        guard values.count % 4 != 1 else { return nil }
+        var out: [UInt8] = []
+        out.reserveCapacity(values.count * 3 / 4)
+        var i = 0
+        while i + 4 <= values.count {
+            let n = UInt32(values[i]) << 18 | UInt32(values[i + 1]) << 12 | UInt32(values[i + 2]) << 6 | UInt32(values[i + 3])
+            out += [UInt8(n >> 16), UInt8((n >> 8) & 0xff), UInt8(n & 0xff)]
+            i += 4
+        }
+        let rest = values.count - i
+        if rest == 2 {
+            let n = UInt32(values[i]) << 18 | UInt32(values[i + 1]) << 12
+            out.append(UInt8(n >> 16))
+        } else if rest == 3 {
+            let n = UInt32(values[i]) << 18 | UInt32(values[i + 1]) << 12 | UInt32(values[i + 2]) << 6
+            out += [UInt8(n >> 16), UInt8((n >> 8) & 0xff)]
+        }
+        return out
+    }
+
+    static func encode(_ bytes: [UInt8]) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity((bytes.count + 2) / 3 * 4)
+        var i = 0
+        while i + 3 <= bytes.count {
+            let n = UInt32(bytes[i]) << 16 | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2])
+            out += [alphabet[Int(n >> 18)], alphabet[Int((n >> 12) & 63)], alphabet[Int((n >> 6) & 63)], alphabet[Int(n & 63)]]
+            i += 3
+        }
+        if bytes.count - i == 1 {
+            let n = UInt32(bytes[i]) << 16
+            out += [alphabet[Int(n >> 18)], alphabet[Int((n >> 12) & 63)], UInt8(ascii: "="), UInt8(ascii: "=")]
+        } else if bytes.count - i == 2 {
+            let n = UInt32(bytes[i]) << 16 | UInt32(bytes[i + 1]) << 8
+            out += [alphabet[Int(n >> 18)], alphabet[Int((n >> 12) & 63)], alphabet[Int((n >> 6) & 63)], UInt8(ascii: "=")]
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}

@@ -1,0 +1,53 @@
+import MXRayDNS
+import Synchronization
+
+/// Fetches and decodes DKIM keys (RFC 6376 §3.6.2) through any `DNSResolver`, keeping decoded
+/// keys by record text so that a key seen again is not decoded again.
+public final class KeyFetcher: Sendable {
+    public enum Outcome: Sendable {
+        case key(KeyRecord)
+        /// The record is missing or unusable: permerror.
+        case permanent(String)
+        /// DNS failed: temperror.
+        case temporary(String)
+    }
+
+    /// Decoded keys kept at most; past this the cache starts over.
+    static let maxCachedKeys = 4096
+
+    public let resolver: any DNSResolver
+    private let decoded = Mutex<[String: KeyRecord]>([:])
+
+    public init(resolver: any DNSResolver) { self.resolver = resolver }
+
+    public func fetch(domain: String, selector: String) async -> Outcome {
+        let name: DomainName
+        do { name = try DomainName("\(selector)._domainkey.\(domain)") } catch {
+            return .permanent("\(selector)._domainkey.\(domain) is not a valid DNS name: \(error)")
+        }
+        let lookup = await resolver.lookup(name, .txt)
+        switch lookup.outcome {
+        case .failure(let failure):
+            return .temporary("key lookup for \(name.text) failed: \(failure.detail)")
+        case .nxdomain, .nodata:
+            return .permanent("no key record at \(name.text) (\(lookup.outcome.label))")
+        case .records(let records):
+            var firstError = ""
+            for record in records {
+                guard let text = record.data.joinedText else { continue }
+                if let cached = decoded.withLock({ $0[text] }) { return .key(cached) }
+                do {
+                    let key = try KeyRecord(parsing: text)
+                    decoded.withLock { cache in
+                        if cache.count >= Self.maxCachedKeys { cache.removeAll() }
+                        cache[text] = key
+                    }
+                    return .key(key)
+                } catch {
+                    if firstError.isEmpty { firstError = "\(error)" }
+                }
+            }
+            return .permanent("no usable key record at \(name.text): \(firstError)")
+        }
+    }
+}

@@ -1,0 +1,159 @@
+import MXRayMessage
+
+/// The tags DKIM-Signature (RFC 6376 §3.5) and ARC-Message-Signature (RFC 8617 §4.1.2) share,
+/// parsed and checked. ARC-Seal uses a subset (RFC 8617 §4.1.3).
+public struct SignatureFields: Sendable {
+    public var tags: TagList
+    public var algorithmName: String
+    public var algorithm: SigningAlgorithm?
+    public var signature: [UInt8]
+    public var bodyHash: [UInt8]
+    public var headerCanonicalization: Canonicalization
+    public var bodyCanonicalization: Canonicalization
+    public var domain: String
+    public var selector: String
+    public var signedHeaders: [String]
+    public var bodyLength: Int?
+    public var timestamp: Int64?
+    public var expiration: Int64?
+
+    public enum Kind { case dkim, arcMessage, arcSeal }
+
+    /// Parses and checks the tags. A missing required tag, a bad value or a duplicate throws.
+    public init(value: String, kind: Kind) throws(SignatureError) {
+        do { tags = try TagList(parsing: value) } catch { throw .syntax("\(error)") }
+        let t = tags
+        func required(_ name: String) throws(SignatureError) -> String {
+            guard let v = t[name] else { throw .missingTag(name) }
+            guard !v.isEmpty else { throw .emptyTag(name) }
+            return v
+        }
+        if kind == .dkim {
+            guard let v = t["v"] else { throw .missingTag("v") }
+            guard v == "1" else { throw .syntax("v=\(v) is not version 1") }
+        }
+        algorithmName = try required("a")
+        algorithm = SigningAlgorithm(rawValue: algorithmName)
+        guard algorithm != nil else { throw .unknownAlgorithm(algorithmName) }
+        guard let b = Base64.decode(try required("b")), !b.isEmpty else { throw .syntax("b= is not base64") }
+        signature = b
+        domain = try required("d")
+        guard Self.isDomainName(domain) else { throw .syntax("d=\(domain) is not a domain name") }
+        selector = try required("s")
+        guard Self.isDomainName(selector) else { throw .syntax("s=\(selector) is not a valid selector") }
+        if let ts = t["t"] {
+            guard let v = Self.timestamp(ts) else { throw .syntax("t=\(ts) is not a timestamp") }
+            timestamp = v
+        }
+        if kind == .arcSeal {
+            // RFC 8617 §4.1.3: the seal covers header fields only; h= is not allowed.
+            guard t["h"] == nil else { throw .syntax("ARC-Seal must not have h=") }
+            bodyHash = []
+            headerCanonicalization = .relaxed
+            bodyCanonicalization = .relaxed
+            signedHeaders = []
+            return
+        }
+        guard let bh = Base64.decode(try required("bh")), !bh.isEmpty else { throw .syntax("bh= is not base64") }
+        bodyHash = bh
+        guard let h = t["h"] else { throw .missingTag("h") }
+        signedHeaders = h.split(separator: ":", omittingEmptySubsequences: false).map { $0.trimmingFWS }.filter { !$0.isEmpty }
+        if kind == .dkim && !signedHeaders.contains(where: { $0.lowercased() == "from" }) {
+            throw .syntax("h= does not include From (RFC 6376 §5.4)")
+        }
+        let c = t["c"] ?? "simple/simple"
+        let parts = c.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        guard (1...2).contains(parts.count), let hc = Canonicalization(rawValue: parts[0]),
+              let bc = Canonicalization(rawValue: parts.count == 2 ? parts[1] : "simple") else {
+            throw .syntax("c=\(c) is not a canonicalization")
+        }
+        headerCanonicalization = hc
+        bodyCanonicalization = bc
+        if let l = t["l"] {
+            guard l.utf8.count <= 76, l.allSatisfy(\.isASCIIDigit), let n = Int(l) else { throw .syntax("l=\(l) is not a length") }
+            bodyLength = n
+        }
+        if let x = t["x"] {
+            guard let v = Self.timestamp(x) else { throw .syntax("x=\(x) is not a timestamp") }
+            expiration = v
+            if let ts = timestamp, v < ts { throw .syntax("x= is before t= (RFC 6376 §3.5)") }
+        }
+        if let q = t["q"], !q.split(separator: ":").contains(where: { $0.trimmingFWS == "dns/txt" }) {
+            throw .syntax("q=\(q) names no supported query method")
+        }
+    }
+
+    static func timestamp(_ s: String) -> Int64? {
+        guard !s.isEmpty, s.utf8.count <= 12, s.allSatisfy(\.isASCIIDigit) else { return nil }
+        return Int64(s)
+    }
+
+    /// Labels of letters, digits, hyphens and underscores, separated by single dots.
+    static func isDomainName(_ s: String) -> Bool {
+        let labels = s.split(separator: ".", omittingEmptySubsequences: false)
+        guard !labels.isEmpty, s.utf8.count <= 253 else { return false }
+        return labels.allSatisfy { label in
+            !label.isEmpty && label.utf8.count <= 63
+                && label.unicodeScalars.allSatisfy { $0.isASCIILetter || ("0"..."9").contains($0) || $0 == "-" || $0 == "_" }
+        }
+    }
+}
+
+public enum SignatureError: Error, Sendable, CustomStringConvertible {
+    case syntax(String)
+    case missingTag(String)
+    case emptyTag(String)
+    case unknownAlgorithm(String)
+
+    public var description: String {
+        switch self {
+        case .syntax(let s): s
+        case .missingTag(let t): "required tag \(t)= is missing"
+        case .emptyTag(let t): "required tag \(t)= is empty"
+        case .unknownAlgorithm(let a): "unknown algorithm a=\(a)"
+        }
+    }
+}
+
+extension Character {
+    var isASCIIDigit: Bool { ("0"..."9").contains(self) }
+}
+
+/// What DKIM and ARC hash (RFC 6376 §3.7): the body hash and the header data.
+enum SignedData {
+    /// The canonical body, cut to `limit` octets when `l=` is given.
+    static func bodyHash(_ body: [UInt8], _ canon: Canonicalization, limit: Int?) -> (hash: [UInt8], length: Int) {
+        let canonical = Canonicalizer.body(body, canon)
+        let used = limit.map { min($0, canonical.count) } ?? canonical.count
+        return (SHA256Digest.of(canonical[..<used]), canonical.count)
+    }
+
+    /// The selected header fields (RFC 6376 §5.4.2: for each name in h=, the last unused
+    /// instance, bottom up; a name with no instance left adds nothing), then the signature field
+    /// itself with its b= value removed and no final CRLF.
+    static func headerData(fields: [HeaderField], signedHeaders: [String], canon: Canonicalization,
+                           signatureField: HeaderField, signatureIndex: Int?) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(1024)
+        var used: [String: Int] = [:]
+        let lowerNames = fields.map { $0.name.lowercased() }
+        for name in signedHeaders {
+            let lower = name.lowercased()
+            let skip = used[lower, default: 0]
+            var seen = 0
+            var index = fields.count - 1
+            while index >= 0 {
+                if lowerNames[index] == lower && index != signatureIndex {
+                    if seen == skip { break }
+                    seen += 1
+                }
+                index -= 1
+            }
+            used[lower] = skip + 1
+            if index >= 0 { Canonicalizer.header(fields[index].raw[...], canon, into: &out) }
+        }
+        let stripped = Canonicalizer.strippingSignatureValue(signatureField.raw, valueOffset: signatureField.valueOffset)
+        Canonicalizer.header(stripped[...], canon, terminate: false, into: &out)
+        return out
+    }
+}
