@@ -61,7 +61,9 @@ public struct SignatureFields: Sendable {
         if kind == .dkim && !signedHeaders.contains(where: { $0.lowercased() == "from" }) {
             throw .syntax("h= does not include From (RFC 6376 §5.4)")
         }
-        let c = t["c"] ?? "simple/simple"
+        // DKIM defaults to simple/simple (RFC 6376 §3.5). For an AMS without c= the ValiMail ARC
+        // suite (ams_fields_c_na) expects relaxed header canonicalization, as ARC signers use.
+        let c = t["c"] ?? (kind == .dkim ? "simple/simple" : "relaxed/relaxed")
         let parts = c.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
         guard (1...2).contains(parts.count), let hc = Canonicalization(rawValue: parts[0]),
               let bc = Canonicalization(rawValue: parts.count == 2 ? parts[1] : "simple") else {

@@ -1,0 +1,106 @@
+import Foundation
+import MXRayDNS
+import MXRayMessage
+import Testing
+import Yams
+@testable import MXRayAuth
+
+/// One case of the ValiMail ARC suites. The validation suite repeats four test keys in "Arc Seal
+/// Fields", which Yams refuses; PyYAML (the suite's own reader) keeps the last of each, and so
+/// does this loader, by renaming the earlier ones before parsing and dropping them after.
+struct ValiMailCase: CustomTestStringConvertible, Sendable {
+    var scenario: String
+    var name: String
+    var fields: [String: String]
+    var txtRecords: [(String, String)]
+    var scenarioFields: [String: String]
+    var testDescription: String { name }
+
+    static func load(_ file: String) throws -> [ValiMailCase] {
+        let text = shadowingDuplicateTests(try Conformance.text("arc-valimail/" + file))
+        var cases: [ValiMailCase] = []
+        for document in try Yams.compose_all(yaml: text) {
+            guard let root = document.mapping else { continue }
+            var scenarioFields: [String: String] = [:]
+            var records: [(String, String)] = []
+            var tests: [(String, Node.Mapping)] = []
+            for (key, value) in root {
+                switch key.string {
+                case "tests":
+                    for (name, test) in value.mapping ?? Node.Mapping([]) {
+                        guard let name = name.string, !name.contains(shadowMark), let mapping = test.mapping else { continue }
+                        tests.removeAll { $0.0 == name }
+                        tests.append((name, mapping))
+                    }
+                case "txt-records":
+                    for (name, record) in value.mapping ?? Node.Mapping([]) {
+                        records.append((name.string ?? "", (record.string ?? "").replacingOccurrences(of: "\n", with: "")))
+                    }
+                default:
+                    if let k = key.string, let v = value.string { scenarioFields[k] = v }
+                }
+            }
+            for (name, mapping) in tests {
+                var fields: [String: String] = [:]
+                for (k, v) in mapping { if let k = k.string { fields[k] = v.string ?? "" } }
+                cases.append(ValiMailCase(scenario: scenarioFields["description"] ?? "", name: name, fields: fields,
+                                          txtRecords: records, scenarioFields: scenarioFields))
+            }
+        }
+        return cases
+    }
+}
+
+let shadowMark = "~shadowed"
+
+/// Renames every test key that appears again later in the same YAML document.
+func shadowingDuplicateTests(_ text: String) -> String {
+    var out: [String] = []
+    for document in text.components(separatedBy: "\n---") {
+        var lines = document.components(separatedBy: "\n")
+        var lastIndex: [String: Int] = [:]
+        func key(_ line: String) -> String? {
+            guard line.hasPrefix("  "), !line.hasPrefix("   "), line.hasSuffix(":") || line.contains(": ") == false,
+                  let colon = line.firstIndex(of: ":") else { return nil }
+            let name = line[line.index(line.startIndex, offsetBy: 2)..<colon]
+            guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }),
+                  line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces).isEmpty else { return nil }
+            return String(name)
+        }
+        for (i, line) in lines.enumerated() { if let k = key(line) { lastIndex[k] = i } }
+        var counter = 0
+        for (i, line) in lines.enumerated() {
+            if let k = key(line), lastIndex[k] != i {
+                counter += 1
+                lines[i] = "  \(k)\(shadowMark)\(counter):"
+            }
+        }
+        out.append(lines.joined(separator: "\n"))
+    }
+    return out.joined(separator: "\n---")
+}
+
+@Suite struct ARCConformanceTests {
+    static let validationCases = (try? ValiMailCase.load("arc-draft-validation-tests.yml")) ?? []
+    static let signingCases = (try? ValiMailCase.load("arc-draft-sign-tests.yml")) ?? []
+
+    @Test func suitesHaveEveryDistinctCase() {
+        #expect(Self.validationCases.count == 171)
+        #expect(Set(Self.validationCases.map(\.name)).count == 171)
+        #expect(Self.signingCases.count == 17)
+
+    }
+
+    /// The suite writes `cv: None|Pass|Fail`; an empty cv (the chain already said cv=fail) is a fail.
+    @Test(arguments: validationCases)
+    func validationCase(_ c: ValiMailCase) async throws {
+        let message = try Message(bytes: Array((c.fields["message"] ?? "").utf8))
+        let verdict = await ARCVerifier(resolver: txtResolver(c.txtRecords)).verify(message)
+        let expected: ARCResult = switch (c.fields["cv"] ?? "").lowercased() {
+        case "pass": .pass
+        case "none": .none
+        default: .fail
+        }
+        #expect(verdict.result == expected, "\(c.name): \(verdict.reason)")
+    }
+}
