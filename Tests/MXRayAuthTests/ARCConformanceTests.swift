@@ -104,3 +104,48 @@ func shadowingDuplicateTests(_ text: String) -> String {
         #expect(verdict.result == expected, "\(c.name): \(verdict.reason)")
     }
 }
+
+/// The ValiMail signing suite: seal each message and compare AMS, AS and AAR with the expected
+/// ones as its README says: tag by tag for AMS and AS (whitespace inside b= and bh= ignored), the
+/// AAR with whitespace runs reduced to one space.
+@Suite struct ARCSigningConformanceTests {
+    static func tags(_ text: String) -> [String: String] {
+        guard let list = try? TagList(parsing: text) else { return [:] }
+        var out: [String: String] = [:]
+        for (name, value) in list.tags { out[name] = value.filter { !$0.isWhitespace } }
+        return out
+    }
+
+    @Test(arguments: ARCConformanceTests.signingCases)
+    func signingCase(_ c: ValiMailCase) async throws {
+        let message = try Message(bytes: Array((c.fields["message"] ?? "").utf8))
+        let key = try PrivateKey(pem: c.scenarioFields["privatekey"] ?? "")
+        let resolver = txtResolver(c.txtRecords)
+        var sealer = ARCSealer(domain: c.scenarioFields["domain"] ?? "", selector: c.scenarioFields["sel"] ?? "",
+                               key: key, authservID: c.fields["srv-id"] ?? "")
+        sealer.timestamp = Int64(c.fields["t"] ?? "")
+        sealer.headers = (c.fields["sig-headers"] ?? "").split(separator: ":").map(String.init)
+        let incoming = await ARCVerifier(resolver: resolver).verify(message)
+        let expectedAMS = c.fields["AMS"] ?? "", expectedAS = c.fields["AS"] ?? "", expectedAAR = c.fields["AAR"] ?? ""
+        do {
+            let sealed = try sealer.seal(message, results: nil, incoming: incoming)
+            let added = Array(sealed.fields.prefix(3))
+            #expect(!expectedAS.isEmpty, "\(c.name): sealed a chain the suite says must not be extended")
+            #expect(Self.tags(added[0].value) == Self.tags(expectedAS), "\(c.name) AS: \(added[0].value)")
+            #expect(Self.tags(added[1].value) == Self.tags(expectedAMS), "\(c.name) AMS: \(added[1].value)")
+            #expect(added[2].value.collapsingWhitespace == expectedAAR.collapsingWhitespace, "\(c.name) AAR: \(added[2].value)")
+            // What we sealed validates.
+            #expect(await ARCVerifier(resolver: resolver).verify(sealed).result == (incoming.result == .fail ? .fail : .pass))
+        } catch {
+            #expect(expectedAS.isEmpty && expectedAMS.isEmpty, "\(c.name): \(error)")
+        }
+    }
+
+    @Test(arguments: ["001.txt", "002.txt"])
+    func stalwartChains(file: String) async throws {
+        let (resolver, message) = try stalwartCase("arc-stalwart/" + file)
+        let verdict = await ARCVerifier(resolver: resolver).verify(message)
+        #expect(verdict.result == .pass, "\(file): \(verdict.reason)")
+        #expect(verdict.oldestPassingInstance == 1)
+    }
+}

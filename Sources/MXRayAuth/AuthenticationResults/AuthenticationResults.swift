@@ -99,7 +99,7 @@ public struct AuthenticationResults: Sendable, Codable, Equatable {
             while true {
                 let t = lexer.next(skippingComments: false)
                 switch t {
-                case .comment(let c)?: entry.comments.append(c)
+                case .comment(let c)?: entry.comments.append(c); continue
                 case .word(let w)?:
                     if w.lowercased() == "reason" {
                         guard lexer.next(skippingComments: true) == .equals, case .word(let r)? = lexer.next(skippingComments: true) else {
@@ -107,10 +107,12 @@ public struct AuthenticationResults: Sendable, Codable, Equatable {
                         }
                         entry.reason = r
                     } else {
-                        guard lexer.next(skippingComments: true) == .dot, case .word(let name)? = lexer.next(skippingComments: true),
-                              lexer.next(skippingComments: true) == .equals else {
+                        // ptype.property: a ptype is a keyword, so the first '.' splits it (RFC 8601 §2.2).
+                        guard let dot = w.firstIndex(of: "."), lexer.next(skippingComments: true) == .equals else {
                             throw .unexpected("property \(w) is not ptype.property=value")
                         }
+                        let name = String(w[w.index(after: dot)...])
+                        let w = String(w[..<dot])
                         // The value runs to the next whitespace, comment or ';' (it may hold '@', '.', '/').
                         let value = lexer.value()
                         entry.properties.append(Property(type: w.lowercased(), name: name.lowercased(), value: value))
@@ -143,14 +145,13 @@ public enum AuthenticationResultsError: Error, Sendable, CustomStringConvertible
 /// Tokens of RFC 8601 §2.2 (with RFC 5322 comments and quoted strings).
 struct ARLexer {
     enum Token: Equatable, CustomStringConvertible {
-        case word(String), comment(String), semicolon, equals, dot, slash
+        case word(String), comment(String), semicolon, equals, slash
         var description: String {
             switch self {
             case .word(let w): "\"\(w)\""
             case .comment(let c): "(\(c))"
             case .semicolon: "';'"
             case .equals: "'='"
-            case .dot: "'.'"
             case .slash: "'/'"
             }
         }
@@ -179,7 +180,6 @@ struct ARLexer {
             switch c {
             case ";": position += 1; return .semicolon
             case "=": position += 1; return .equals
-            case ".": position += 1; return .dot
             case "/": position += 1; return .slash
             case "(":
                 let comment = readComment()
@@ -188,7 +188,7 @@ struct ARLexer {
             case "\"": return .word(readQuoted())
             default:
                 var w = ""
-                while position < chars.count, !chars[position].isWhitespace, !";=./()\"".contains(chars[position]) {
+                while position < chars.count, !chars[position].isWhitespace, !";=/()\"".contains(chars[position]) {
                     w.append(chars[position]); position += 1
                 }
                 return .word(w)
