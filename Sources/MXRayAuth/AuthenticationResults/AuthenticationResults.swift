@@ -75,7 +75,9 @@ public struct AuthenticationResults: Sendable, Codable, Equatable {
             guard t == .semicolon else { throw .unexpected("\(t)") }
             let start = lexer.position
             // One resinfo: method[/version]=result then reason/properties, up to the next ';'.
-            guard case .word(let methodWord)? = lexer.next(skippingComments: true) else { break }
+            let methodToken = lexer.next(skippingComments: true)
+            if methodToken == nil { break } // a trailing semicolon
+            guard case .word(let methodWord)? = methodToken else { throw .unexpected("\(methodToken!) where a method was expected") }
             if methodWord.lowercased() == "none" && results.isEmpty {
                 token = lexer.next(skippingComments: true)
                 continue

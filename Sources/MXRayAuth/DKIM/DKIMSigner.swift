@@ -74,7 +74,9 @@ enum HeaderFolding {
         for (index, (tag, value)) in tags.enumerated() {
             let isLast = index == tags.count - 1
             var piece = "\(tag)=\(value)" + (isLast ? "" : ";")
-            if line.utf8.count + 1 + piece.utf8.count > 78 && line != "\(name):" {
+            // b= always starts its own line, so the bytes before it are the same whether its
+            // value is empty (while signing) or filled in: simple canonicalization sees them.
+            if (line.utf8.count + 1 + piece.utf8.count > 78 || tag == "b") && line != "\(name):" {
                 lines.append(line)
                 line = "\t"
             } else {
