@@ -51,7 +51,11 @@ let package = Package(
         // Throughput benchmarks; run in a release build (see BENCHMARKS.md).
         .executableTarget(
             name: "mxray-bench",
-            dependencies: ["MXRayDNS", "MXRayMessage", "MXRayAuth"]
+            dependencies: [
+                "MXRayDNS", "MXRayMessage", "MXRayAuth",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
         ),
         .testTarget(
             name: "MXRayDNSTests",

@@ -40,6 +40,11 @@ public struct HeaderField: Sendable, Hashable {
 
     /// Case-insensitive name comparison (RFC 5322 §1.2.2).
     public func `is`(_ other: String) -> Bool {
-        name.utf8.count == other.utf8.count && name.lowercased() == other.lowercased()
+        guard name.utf8.count == other.utf8.count else { return false }
+        for (a, b) in zip(name.utf8, other.utf8) where a != b {
+            // ASCII letters differ only in bit 0x20.
+            guard a | 0x20 == b | 0x20, (a | 0x20) >= 0x61, (a | 0x20) <= 0x7A else { return false }
+        }
+        return true
     }
 }

@@ -14,6 +14,6 @@ struct MXRay: AsyncParsableCommand {
             RFC 1035 master files) to answer from a planned zone instead of the network.
             """,
         version: version,
-        subcommands: [DNSCommand.self]
+        subcommands: [DNSCommand.self, DKIMCommand.self, ARCCommand.self]
     )
 }

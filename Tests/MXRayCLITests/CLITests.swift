@@ -115,3 +115,70 @@ struct CLINameserverTests {
         #expect(dead.status == 2 && dead.stdout.contains("FAILURE (timeout)"), "\(dead.stdout)")
     }
 }
+
+/// `mxray dkim` and `mxray arc` end to end on the shipped example message, keys and zone.
+@Suite struct CLIAuthTests {
+    static let zone = ["--zone", "Examples/cold-backup.zone"]
+
+    func temporary(_ bytes: String) throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("mxray-\(UUID().uuidString).eml")
+        try bytes.write(to: url, atomically: true, encoding: .utf8)
+        return url
+    }
+
+    @Test func signVerifyAndTamper() throws {
+        let signed = try MXRayProcess.run(["dkim", "sign", "--domain", "example.com", "--selector", "ed2026",
+                                           "--key", "Examples/keys/ed25519.pem", "--now", "1800000000", "Examples/message.eml"])
+        #expect(signed.status == 0, "\(signed.stderr)")
+        // Nothing the user gave is changed: the original bytes follow the new field, LF endings kept.
+        let original = try String(contentsOf: MXRayProcess.repository.appendingPathComponent("Examples/message.eml"), encoding: .utf8)
+        #expect(signed.stdout.hasSuffix(original))
+        #expect(signed.stdout.hasPrefix("DKIM-Signature: v=1; a=ed25519-sha256;"))
+        #expect(!signed.stdout.contains("\r\n"))
+        let file = try temporary(signed.stdout)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let verify = try MXRayProcess.run(["dkim", "verify", file.path, "--now", "1800000000"] + Self.zone)
+        #expect(verify.status == 0 && verify.stdout.contains("dkim=pass header.d=example.com header.s=ed2026"), "\(verify.stdout)")
+        let tampered = try temporary(signed.stdout.replacingOccurrences(of: "numbers", with: "figures"))
+        defer { try? FileManager.default.removeItem(at: tampered) }
+        let bad = try MXRayProcess.run(["dkim", "verify", tampered.path, "--json"] + Self.zone)
+        #expect(bad.status == 1)
+        let reports = try JSONSerialization.jsonObject(with: Data(bad.stdout.utf8)) as? [[String: Any]]
+        let dkim = reports?.first?["dkim"] as? [[String: Any]]
+        #expect(dkim?.first?["result"] as? String == "fail")
+        #expect((dkim?.first?["reason"] as? String)?.contains("body hash mismatch") == true)
+    }
+
+    @Test func sealTwiceThenVerify() throws {
+        let first = try MXRayProcess.run(["arc", "seal", "--domain", "example.com", "--selector", "rsa2026", "--key", "Examples/keys/rsa2048.pem",
+                                          "--authserv-id", "mx.example.com", "--auth-results", "spf=pass smtp.mailfrom=alice@example.com",
+                                          "Examples/message.eml"] + Self.zone)
+        #expect(first.status == 0, "\(first.stderr)")
+        let once = try temporary(first.stdout)
+        defer { try? FileManager.default.removeItem(at: once) }
+        let second = try MXRayProcess.run(["arc", "seal", "--domain", "example.com", "--selector", "ed2026", "--key", "Examples/keys/ed25519.pem",
+                                           "--authserv-id", "gw.example.com", "--auth-results", "arc=pass", once.path] + Self.zone)
+        let twice = try temporary(second.stdout)
+        defer { try? FileManager.default.removeItem(at: twice) }
+        let verify = try MXRayProcess.run(["arc", "verify", twice.path] + Self.zone)
+        #expect(verify.status == 0 && verify.stdout.contains("arc=pass (2 sets)"), "\(verify.stdout)")
+        let broken = try temporary(second.stdout.replacingOccurrences(of: "Hello Bob", with: "Hello Eve"))
+        defer { try? FileManager.default.removeItem(at: broken) }
+        let failed = try MXRayProcess.run(["arc", "verify", broken.path] + Self.zone)
+        #expect(failed.status == 1 && failed.stdout.contains("arc=fail"))
+    }
+
+    @Test func mboxGivesOneReportPerMessage() throws {
+        let mbox = try temporary("From a@example.com Sun Nov 29 00:00:00 2026\nFrom: a@example.com\nSubject: one\n\nx\n\nFrom b@example.com Sun Nov 29 00:00:01 2026\nFrom: b@example.com\nSubject: two\n\ny\n")
+        defer { try? FileManager.default.removeItem(at: mbox) }
+        let run = try MXRayProcess.run(["dkim", "verify", mbox.path, "--json"] + Self.zone)
+        let reports = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [[String: Any]]
+        #expect(reports?.count == 2)
+        #expect(run.status == 0) // no signatures: dkim=none is not a failure
+    }
+
+    @Test func badKeyIsAClearError() throws {
+        let run = try MXRayProcess.run(["dkim", "sign", "--domain", "example.com", "--selector", "x", "--key", "README.md", "Examples/message.eml"])
+        #expect(run.status == 2 && run.stderr.contains("error: README.md: cannot read the key"), "\(run.stderr)")
+    }
+}

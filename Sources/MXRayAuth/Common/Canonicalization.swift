@@ -14,25 +14,37 @@ enum Canonicalizer {
         switch mode {
         case .simple:
             // §3.4.1: the field exactly as it is.
-            out += raw
+            out.append(contentsOf: raw)
         case .relaxed:
             // §3.4.2: lower-case name, unfold, reduce WSP runs to one SP, trim around the colon and at the end.
-            guard let colon = raw.firstIndex(of: UInt8(ascii: ":")) else { out += raw; break }
-            var nameEnd = colon
-            while nameEnd > raw.startIndex && isWSP(raw[nameEnd - 1]) { nameEnd -= 1 }
-            for b in raw[raw.startIndex..<nameEnd] { out.append(b >= 0x41 && b <= 0x5A ? b | 0x20 : b) }
-            out.append(UInt8(ascii: ":"))
-            var pendingSpace = false
-            var started = false
-            for b in raw[(colon + 1)...] {
-                if b == 0x0D || b == 0x0A { continue }
-                if isWSP(b) { pendingSpace = started; continue }
-                if pendingSpace { out.append(0x20); pendingSpace = false }
-                out.append(b)
-                started = true
+            raw.withUnsafeBufferPointer { p in
+                let n = p.count
+                var colon = 0
+                while colon < n && p[colon] != UInt8(ascii: ":") { colon += 1 }
+                guard colon < n else { out.append(contentsOf: p); return }
+                var nameEnd = colon
+                while nameEnd > 0 && isWSP(p[nameEnd - 1]) { nameEnd -= 1 }
+                out.reserveCapacity(out.count + n + 2)
+                for k in 0..<nameEnd {
+                    let b = p[k]
+                    out.append(b >= 0x41 && b <= 0x5A ? b | 0x20 : b)
+                }
+                out.append(UInt8(ascii: ":"))
+                var pendingSpace = false
+                var started = false
+                var k = colon + 1
+                while k < n {
+                    let b = p[k]
+                    k += 1
+                    if b == 0x0D || b == 0x0A { continue }
+                    if isWSP(b) { pendingSpace = started; continue }
+                    if pendingSpace { out.append(0x20); pendingSpace = false }
+                    out.append(b)
+                    started = true
+                }
             }
         }
-        if terminate { out += [0x0D, 0x0A] }
+        if terminate { out.append(0x0D); out.append(0x0A) }
     }
 
     /// The canonical body (§3.4.3, §3.4.4); `body` has CRLF line endings.
@@ -41,46 +53,52 @@ enum Canonicalizer {
         case .simple:
             // §3.4.3: a missing final CRLF is added (an empty body becomes CRLF), then trailing
             // empty lines are dropped.
-            var out = body
-            if !(out.count >= 2 && out[out.count - 2] == 0x0D && out[out.count - 1] == 0x0A) { out += [0x0D, 0x0A] }
-            while out.count >= 4 && out[out.count - 4] == 0x0D && out[out.count - 3] == 0x0A
-                && out[out.count - 2] == 0x0D && out[out.count - 1] == 0x0A {
-                out.removeLast(2)
+            var end = body.count
+            while end >= 4 && body[end - 4] == 0x0D && body[end - 3] == 0x0A && body[end - 2] == 0x0D && body[end - 1] == 0x0A {
+                end -= 2
             }
+            var out = Array(body[..<end])
+            if !(out.count >= 2 && out[out.count - 2] == 0x0D && out[out.count - 1] == 0x0A) { out.append(0x0D); out.append(0x0A) }
             return out
         case .relaxed:
             // §3.4.4: WSP at line ends removed, inner WSP runs become one SP, trailing empty lines
-            // dropped, and a non-empty body ends with CRLF.
-            var out: [UInt8] = []
-            out.reserveCapacity(body.count)
-            var emptyLinesPending = 0
-            var lineStart = 0
-            let n = body.count
-            while lineStart < n {
-                var j = lineStart
-                while j < n && body[j] != 0x0A { j += 1 }
-                let hasLF = j < n
-                var contentEnd = j
-                if hasLF && contentEnd > lineStart && body[contentEnd - 1] == 0x0D { contentEnd -= 1 }
-                var blank = true
-                for k in lineStart..<contentEnd where !isWSP(body[k]) { blank = false; break }
-                if blank {
-                    emptyLinesPending += 1
-                } else {
-                    for _ in 0..<emptyLinesPending { out += [0x0D, 0x0A] }
-                    emptyLinesPending = 0
-                    var pendingSpace = false
-                    for k in lineStart..<contentEnd {
-                        let b = body[k]
-                        if isWSP(b) { pendingSpace = true; continue }
-                        if pendingSpace { out.append(0x20); pendingSpace = false }
-                        out.append(b)
+            // dropped, and a non-empty body ends with CRLF. Output never exceeds input + 2 octets.
+            return body.withUnsafeBufferPointer { p in
+                let n = p.count
+                // Worst case: every line a lone octet ended by a bare LF, which becomes CRLF.
+                return [UInt8](unsafeUninitializedCapacity: n + n / 2 + 2) { out, written in
+                    var w = 0
+                    var emptyLinesPending = 0
+                    var lineStart = 0
+                    while lineStart < n {
+                        var j = lineStart
+                        while j < n && p[j] != 0x0A { j += 1 }
+                        let hasLF = j < n
+                        var contentEnd = j
+                        if hasLF && contentEnd > lineStart && p[contentEnd - 1] == 0x0D { contentEnd -= 1 }
+                        var k = lineStart
+                        while k < contentEnd && isWSP(p[k]) { k += 1 }
+                        if k == contentEnd {
+                            emptyLinesPending += 1
+                        } else {
+                            for _ in 0..<emptyLinesPending { out[w] = 0x0D; out[w + 1] = 0x0A; w += 2 }
+                            emptyLinesPending = 0
+                            var pendingSpace = k > lineStart
+                            while k < contentEnd {
+                                let b = p[k]
+                                k += 1
+                                if isWSP(b) { pendingSpace = true; continue }
+                                if pendingSpace { out[w] = 0x20; w += 1; pendingSpace = false }
+                                out[w] = b
+                                w += 1
+                            }
+                            out[w] = 0x0D; out[w + 1] = 0x0A; w += 2
+                        }
+                        lineStart = hasLF ? j + 1 : n
                     }
-                    out += [0x0D, 0x0A]
+                    written = w
                 }
-                lineStart = hasLF ? j + 1 : n
             }
-            return out
         }
     }
 

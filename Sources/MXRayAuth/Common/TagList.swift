@@ -12,29 +12,53 @@ public struct TagList: Sendable, Equatable {
     /// Parses `tag=value; tag=value[;]`. Whitespace (including folding) around names, `=`,
     /// values and semicolons is ignored; whitespace inside a value is kept.
     public init(parsing text: String) throws(TagListError) {
-        let parts = text.split(separator: ";", omittingEmptySubsequences: false)
-        var seen: Set<String> = []
-        for (index, part) in parts.enumerated() {
-            let spec = part.trimmingFWS
-            if spec.isEmpty {
-                // Only a single trailing semicolon may leave an empty spec (RFC 6376 §3.2).
-                if index == parts.count - 1 && index > 0 { continue }
-                throw .emptyTag
+        var text = text
+        let parsed: Result<[(name: String, value: String)], TagListError> = text.withUTF8 { p in
+            var out: [(name: String, value: String)] = []
+            var segmentStart = 0
+            let n = p.count
+            var index = 0
+            var segmentNumber = 0
+            while index <= n {
+                guard index == n || p[index] == UInt8(ascii: ";") else { index += 1; continue }
+                defer { segmentStart = index + 1; index += 1; segmentNumber += 1 }
+                var a = segmentStart, b = index
+                while a < b && Self.isFWS(p[a]) { a += 1 }
+                while b > a && Self.isFWS(p[b - 1]) { b -= 1 }
+                if a == b {
+                    // Only a single trailing semicolon may leave an empty spec (RFC 6376 §3.2).
+                    if index == n && segmentNumber > 0 { continue }
+                    return .failure(.emptyTag)
+                }
+                var eq = a
+                while eq < b && p[eq] != UInt8(ascii: "=") { eq += 1 }
+                guard eq < b else { return .failure(.missingEquals(String(decoding: UnsafeBufferPointer(rebasing: p[a..<b]), as: UTF8.self))) }
+                var nameEnd = eq
+                while nameEnd > a && Self.isFWS(p[nameEnd - 1]) { nameEnd -= 1 }
+                var valueStart = eq + 1
+                while valueStart < b && Self.isFWS(p[valueStart]) { valueStart += 1 }
+                let name = String(decoding: UnsafeBufferPointer(rebasing: p[a..<nameEnd]), as: UTF8.self)
+                guard Self.isTagName(name) else { return .failure(.badTagName(name)) }
+                guard !out.contains(where: { $0.name == name }) else { return .failure(.duplicate(name)) }
+                out.append((name, String(decoding: UnsafeBufferPointer(rebasing: p[valueStart..<b]), as: UTF8.self)))
             }
-            guard let eq = spec.firstIndex(of: "=") else { throw .missingEquals(String(spec)) }
-            let name = String(spec[..<eq]).trimmingFWS
-            let value = String(spec[spec.index(after: eq)...]).trimmingFWS
-            guard Self.isTagName(name) else { throw .badTagName(name) }
-            guard seen.insert(name).inserted else { throw .duplicate(name) }
-            tags.append((name, value))
+            return .success(out)
+        }
+        switch parsed {
+        case .success(let t): tags = t
+        case .failure(let e): throw e
         }
     }
 
+    @inline(__always) static func isFWS(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0D || b == 0x0A }
+
     /// RFC 6376 §3.2: tag-name = ALPHA *ALNUMPUNC, where ALNUMPUNC is ALPHA / DIGIT / "_".
     static func isTagName(_ s: String) -> Bool {
-        guard let first = s.unicodeScalars.first, first.isASCIILetter else { return false }
-        return s.unicodeScalars.allSatisfy { $0.isASCIILetter || ("0"..."9").contains($0) || $0 == "_" }
+        guard let first = s.utf8.first, isLetter(first) else { return false }
+        return s.utf8.allSatisfy { isLetter($0) || ($0 >= 0x30 && $0 <= 0x39) || $0 == UInt8(ascii: "_") }
     }
+
+    @inline(__always) static func isLetter(_ b: UInt8) -> Bool { (b | 0x20) >= 0x61 && (b | 0x20) <= 0x7A }
 }
 
 public enum TagListError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -60,14 +84,11 @@ extension Unicode.Scalar {
 extension StringProtocol {
     /// Without leading and trailing spaces, tabs, CR and LF (folding white space).
     var trimmingFWS: String {
-        let scalars = Array(unicodeScalars)
-        var start = 0, end = scalars.count
-        func isFWS(_ s: Unicode.Scalar) -> Bool { s == " " || s == "\t" || s == "\r" || s == "\n" }
-        while start < end && isFWS(scalars[start]) { start += 1 }
-        while end > start && isFWS(scalars[end - 1]) { end -= 1 }
-        var out = String.UnicodeScalarView()
-        out.append(contentsOf: scalars[start..<end])
-        return String(out)
+        let bytes = Array(utf8)
+        var start = 0, end = bytes.count
+        while start < end && TagList.isFWS(bytes[start]) { start += 1 }
+        while end > start && TagList.isFWS(bytes[end - 1]) { end -= 1 }
+        return String(decoding: bytes[start..<end], as: UTF8.self)
     }
 }
 
