@@ -116,6 +116,10 @@ import Crypto
         let small = "MFwwDQYJKoZIhvcNAQEBBQADSwAwSAJBANrsOYMaN+p2/6eAYuIayzebQjHJMxj0YEBPB5BLUU93rV7AnfihUjF0YnvAZZAh3BNI7naQvZN2lQb1x5KbvBMCAwEAAQ=="
         guard case .keyTooSmall(let bits)? = Self.error(small) else { Issue.record("512-bit key accepted"); return }
         #expect(bits == 512)
+        // A signature whose key is that small fails (it does not merely error).
+        let (signed, _) = try signed("rsa", .relaxed, .relaxed)
+        let weak = await verdict(signed, txtResolver([("s1._domainkey.example.com", "v=DKIM1; p=\(small)")]))
+        #expect(weak.result == .fail && weak.reason.contains("below the 1024-bit minimum"), "\(weak.reason)")
     }
 
     static func error(_ p: String) -> KeyRecordError? {

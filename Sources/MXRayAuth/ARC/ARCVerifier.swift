@@ -104,7 +104,7 @@ public struct ARCVerifier: Sendable {
         let record: KeyRecord
         switch await keys.fetch(domain: sig.domain, selector: sig.selector) {
         case .temporary(let reason): return reason
-        case .permanent(let reason): return reason
+        case .permanent(let reason), .rejected(let reason): return reason
         case .key(let k): record = k
         }
         guard let key = record.key else { return "key revoked: empty p=" }

@@ -39,6 +39,10 @@ public struct DKIMSigner: Sendable {
 
     /// The DKIM-Signature field to put on top of the message.
     public func signatureField(for message: Message) throws(KeyError) -> HeaderField {
+        // RFC 6376 §5.4: From must be signed, and RFC 5322 §3.6 requires the message to have one.
+        guard message.fields.contains(where: { $0.is("From") }) else {
+            throw .signingFailed("the message has no From field; RFC 6376 §5.4 requires signing it")
+        }
         let canonical = Canonicalizer.body(message.body, bodyCanonicalization)
         let used = bodyLength.map { min($0, canonical.count) } ?? canonical.count
         let bodyHash = Base64.encode(SHA256Digest.of(canonical[..<used]))

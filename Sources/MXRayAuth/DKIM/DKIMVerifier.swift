@@ -74,6 +74,7 @@ public struct DKIMVerifier: Sendable {
         switch await keys.fetch(domain: sig.domain, selector: sig.selector) {
         case .temporary(let reason): return done(.temperror, reason)
         case .permanent(let reason): return done(.permerror, reason)
+        case .rejected(let reason): return done(.fail, reason)
         case .key(let k): key = k
         }
         verdict.testing = key.testing

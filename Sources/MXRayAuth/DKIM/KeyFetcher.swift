@@ -10,6 +10,8 @@ public final class KeyFetcher: Sendable {
         case permanent(String)
         /// DNS failed: temperror.
         case temporary(String)
+        /// The key exists but is too weak to trust (RFC 8301 §3.2): the signature fails.
+        case rejected(String)
     }
 
     /// Decoded keys kept at most; past this the cache starts over.
@@ -33,6 +35,7 @@ public final class KeyFetcher: Sendable {
             return .permanent("no key record at \(name.text) (\(lookup.outcome.label))")
         case .records(let records):
             var firstError = ""
+            var tooSmall: String?
             for record in records {
                 guard let text = record.data.joinedText else { continue }
                 if let cached = decoded.withLock({ $0[text] }) { return .key(cached) }
@@ -44,9 +47,11 @@ public final class KeyFetcher: Sendable {
                     }
                     return .key(key)
                 } catch {
+                    if case .keyTooSmall = error { tooSmall = "\(error)" }
                     if firstError.isEmpty { firstError = "\(error)" }
                 }
             }
+            if let tooSmall { return .rejected("key at \(name.text): \(tooSmall)") }
             return .permanent("no usable key record at \(name.text): \(firstError)")
         }
     }
