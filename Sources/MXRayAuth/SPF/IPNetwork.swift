@@ -1,0 +1,68 @@
+import MXRayDNS
+
+/// An IPv4 network `a.b.c.d[/len]` (RFC 7208 §5.6: a zero-padded or out-of-range length is invalid).
+public struct IPv4Network: Sendable, Equatable {
+    public var address: IPv4Address
+    public var prefixLength: Int
+
+    public init?(_ text: String) {
+        let parts = text.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
+        guard let ip = IPv4Address(String(parts[0])) else { return nil }
+        var length = 32
+        if parts.count == 2 {
+            let s = parts[1]
+            guard !s.isEmpty, s.allSatisfy(\.isASCIIDigit), !(s.count > 1 && s.first == "0"), let n = Int(s), n <= 32 else { return nil }
+            length = n
+        }
+        address = ip; prefixLength = length
+    }
+
+    public func contains(_ ip: IPv4Address) -> Bool { Self.matches(ip, address, prefixLength) }
+
+    static func matches(_ a: IPv4Address, _ b: IPv4Address, _ length: Int) -> Bool {
+        guard length > 0 else { return true }
+        let mask: UInt32 = length >= 32 ? .max : ~(UInt32.max >> UInt32(length))
+        return a.value & mask == b.value & mask
+    }
+}
+
+/// An IPv6 network `addr[/len]`.
+public struct IPv6Network: Sendable, Equatable {
+    public var address: IPv6Address
+    public var prefixLength: Int
+
+    public init?(_ text: String) {
+        let parts = text.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
+        guard let ip = IPv6Address(String(parts[0])) else { return nil }
+        var length = 128
+        if parts.count == 2 {
+            let s = parts[1]
+            guard !s.isEmpty, s.allSatisfy(\.isASCIIDigit), !(s.count > 1 && s.first == "0"), let n = Int(s), n <= 128 else { return nil }
+            length = n
+        }
+        address = ip; prefixLength = length
+    }
+
+    public func contains(_ ip: IPv6Address) -> Bool { Self.matches(ip, address, prefixLength) }
+
+    static func matches(_ a: IPv6Address, _ b: IPv6Address, _ length: Int) -> Bool {
+        var remaining = length
+        for i in 0..<16 where remaining > 0 {
+            let bits = min(8, remaining)
+            let mask: UInt8 = bits == 8 ? 0xFF : ~(0xFF >> UInt8(bits))
+            if a.wire[i] & mask != b.wire[i] & mask { return false }
+            remaining -= bits
+        }
+        return true
+    }
+}
+
+extension IPAddress {
+    /// An IPv4-mapped IPv6 address (::ffff:a.b.c.d) is the IPv4 address it maps (RFC 4291 §2.5.5.2).
+    var unmapped: IPAddress {
+        if case .v6(let v6) = self, v6.wire.prefix(12) == [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF] {
+            return .v4(IPv4Address(wire: v6.wire.suffix(4))!)
+        }
+        return self
+    }
+}
