@@ -36,7 +36,9 @@ let package = Package(
                 "MXRayMessage",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
-            ]
+            ],
+            // The Public Suffix List (MPL-2.0, see its LICENSE file beside it) for RFC 7489 mode.
+            resources: [.copy("Resources/public_suffix_list.dat"), .copy("Resources/public_suffix_list.LICENSE")]
         ),
         // The command-line tool: argument parsing and rendering only.
         .executableTarget(
