@@ -90,6 +90,7 @@ let package = Package(
             name: "IntegrationTests",
             dependencies: [
                 "MXRayDNS",
+                "MXRayAuth",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],

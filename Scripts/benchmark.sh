@@ -17,3 +17,8 @@ for concurrency in 1 16 64 256; do
     .build/release/mxray-bench dns-uncached --nameserver "127.0.0.1:$port" --queries 200000 --concurrency "$concurrency"
 done
 .build/release/mxray-bench dns-cached --nameserver "127.0.0.1:$port" --lookups 5000000 --names 1000
+.build/release/mxray-bench dkim-verify --algorithm rsa-sha256 --messages 50000
+.build/release/mxray-bench dkim-verify --algorithm ed25519-sha256 --messages 50000
+.build/release/mxray-bench spf-evaluate --nameserver "127.0.0.1:$port" --evaluations 500000
+.build/release/mxray-bench spf-evaluate --nameserver "127.0.0.1:$port" --evaluations 500000 --trace off
+.build/release/mxray-bench verify --nameserver "127.0.0.1:$port" --messages 20000

@@ -1,3 +1,4 @@
+import MXRayAuth
 import MXRayDNS
 import Testing
 
@@ -152,5 +153,29 @@ struct NSDResolverTests {
         #expect(lookup.records.count == 2, "\(lookup.outcome)")
         await r.shutdown()
         await relay.close()
+    }
+}
+
+/// SPF and DMARC through the stub resolver against nsd.
+@Suite(.enabled(if: IntegrationEnvironment.available, "needs nsd: run Scripts/integration-test.sh"))
+struct NSDAuthTests {
+    @Test func spfWithIncludesOverTheNetwork() async {
+        let r = resolver([IntegrationEnvironment.nsd!])
+        let evaluator = SPFEvaluator(resolver: r)
+        let pass = await evaluator.check(ip: IPAddress("192.0.2.11")!, mailFrom: "a@spf3.mxray.test", helo: "mx.example")
+        #expect(pass.result == .pass && pass.lookups == 4, "\(pass.reason)")
+        let v6 = await evaluator.check(ip: IPAddress("2001:db8:1::25")!, mailFrom: "a@spf3.mxray.test", helo: "mx.example")
+        #expect(v6.result == .pass)
+        let fail = await evaluator.check(ip: IPAddress("203.0.113.1")!, mailFrom: "a@spf3.mxray.test", helo: "mx.example")
+        #expect(fail.result == .fail)
+        await r.shutdown()
+    }
+
+    @Test func dmarcPolicyOverTheNetwork() async {
+        let r = resolver([IntegrationEnvironment.nsd!])
+        let verdict = await DMARCEvaluator(resolver: r).discover("mxray.test")
+        #expect(verdict.result == .pass && verdict.policy == .reject, "\(verdict.reason)")
+        #expect(verdict.organizationalDomain == "mxray.test")
+        await r.shutdown()
     }
 }

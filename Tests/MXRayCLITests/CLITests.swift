@@ -182,3 +182,60 @@ struct CLINameserverTests {
         #expect(run.status == 2 && run.stderr.contains("error: README.md: cannot read the key"), "\(run.stderr)")
     }
 }
+
+/// `mxray verify`, `mxray spf` and `mxray dmarc` on the shipped example zone.
+@Suite struct CLIVerifyTests {
+    static let zone = ["--zone", "Examples/cold-backup.zone"]
+
+    @Test func verifyPrintsTheAuthenticationResults() throws {
+        let signed = try MXRayProcess.run(["dkim", "sign", "--domain", "example.com", "--selector", "ed2026", "--key", "Examples/keys/ed25519.pem",
+                                           "Examples/message.eml"])
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("mxray-\(UUID().uuidString).eml")
+        try signed.stdout.write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let run = try MXRayProcess.run(["verify", file.path, "--ip", "198.51.100.11", "--helo", "eu-smtp-inbound-1.mimecast.com",
+                                        "--mail-from", "alice@example.com", "--authserv-id", "mx.example.net"] + Self.zone)
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        #expect(run.stdout.contains("Authentication-Results: mx.example.net;"))
+        #expect(run.stdout.contains("spf=pass smtp.mailfrom=alice@example.com"))
+        #expect(run.stdout.contains("dmarc=pass (p=quarantine) header.from=example.com"))
+        // From an address outside the SPF record, with the DKIM signature broken: DMARC fails.
+        let tampered = FileManager.default.temporaryDirectory.appendingPathComponent("mxray-\(UUID().uuidString).eml")
+        try signed.stdout.replacingOccurrences(of: "Quarterly", with: "Annual").write(to: tampered, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: tampered) }
+        let bad = try MXRayProcess.run(["verify", tampered.path, "--ip", "192.0.2.99", "--mail-from", "alice@example.com", "--json"] + Self.zone)
+        #expect(bad.status == 1)
+        let reports = try JSONSerialization.jsonObject(with: Data(bad.stdout.utf8)) as? [[String: Any]]
+        let result = reports?.first?["result"] as? [String: Any]
+        #expect((result?["dmarc"] as? [String: Any])?["result"] as? String == "fail")
+        #expect((result?["spf"] as? [String: Any])?["result"] as? String == "fail")
+    }
+
+    @Test func verifyFromReceivedMarksTheFactsInferred() throws {
+        let message = "Received: from mail.example.com (mail.example.com [198.51.100.11])\n\tby mx.example.net with ESMTPS id 1; Sun, 29 Nov 2026 09:00:01 +0000\n"
+            + "Return-Path: <alice@example.com>\n" + (try String(contentsOf: MXRayProcess.repository.appendingPathComponent("Examples/message.eml"), encoding: .utf8))
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("mxray-\(UUID().uuidString).eml")
+        try message.write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let run = try MXRayProcess.run(["verify", file.path, "--from-received"] + Self.zone)
+        #expect(run.stdout.contains("spf=pass (connection facts inferred from the Received field) smtp.mailfrom=alice@example.com"), "\(run.stdout)")
+    }
+
+    @Test func spfShowsTheTrace() throws {
+        let run = try MXRayProcess.run(["spf", "203.0.113.25", "bob@example.com"] + Self.zone)
+        #expect(run.status == 0, "\(run.stdout)")
+        #expect(run.stdout.contains("spf=pass for mailfrom bob@example.com from 203.0.113.25"))
+        #expect(run.stdout.contains("[spf.protection.outlook.com] TXT spf.protection.outlook.com → 1 SPF record"))
+        #expect(run.stdout.contains("DNS-querying terms: 2 of 10"))
+        let fail = try MXRayProcess.run(["spf", "192.0.2.1", "bob@example.com", "--json"] + Self.zone)
+        #expect(fail.status == 1 && fail.stdout.contains("\"result\" : \"fail\""))
+    }
+
+    @Test func dmarcShowsThePolicy() throws {
+        let run = try MXRayProcess.run(["dmarc", "example.com"] + Self.zone)
+        #expect(run.status == 0 && run.stdout.contains("p=quarantine"), "\(run.stdout)")
+        let sub = try MXRayProcess.run(["dmarc", "news.example.com", "--dmarc", "rfc7489"] + Self.zone)
+        #expect(sub.stdout.contains("organizational domain: example.com (RFC 7489 public suffix list)"), "\(sub.stdout)")
+        #expect(try MXRayProcess.run(["dmarc", "example.org"] + Self.zone).status == 1)
+    }
+}

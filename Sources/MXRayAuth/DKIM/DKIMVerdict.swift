@@ -19,6 +19,8 @@ public struct DKIMVerdict: Sendable, Codable, Equatable {
     public var signedHeaders: [String] = []
     /// With `l=`: body octets after the signed length, which anyone could have added.
     public var unsignedBodyBytes: Int?
+    /// The first 8 characters of b=, which tell signatures of one domain apart (RFC 6008).
+    public var signaturePrefix: String?
     public var reason: String
 
     public init(result: DKIMResult, reason: String) { self.result = result; self.reason = reason }

@@ -49,6 +49,7 @@ public struct DKIMVerifier: Sendable {
         verdict.identity = sig.tags["i"]
         verdict.canonicalization = "\(sig.headerCanonicalization.rawValue)/\(sig.bodyCanonicalization.rawValue)"
         verdict.signedHeaders = sig.signedHeaders
+        verdict.signaturePrefix = String((sig.tags["b"] ?? "").filter { !$0.isWhitespace }.prefix(8))
         func done(_ result: DKIMResult, _ reason: String) -> DKIMVerdict {
             verdict.result = result; verdict.reason = reason
             return verdict

@@ -98,16 +98,21 @@ public struct DMARCEvaluator: Sendable {
 
     enum DMARCFailure: Error { case temporary(String) }
 
-    func evaluate(authorDomain domain: String, identifiers: [Identifier]) async -> DMARCVerdict {
+    /// Policy discovery for one author domain, without a message (RFC 7489 §6.6.3, RFC 9989
+    /// §4.10): which record applies, from where, and which of its policies. The result is none
+    /// (no record), temperror, permerror (invalid record), or pass meaning "a policy was found".
+    public func discover(_ domain: String) async -> DMARCVerdict {
+        var cache: [String: Found] = [:]
+        return await discover(domain.lowercased(), cache: &cache)
+    }
+
+    func discover(_ domain: String, cache: inout [String: Found]) async -> DMARCVerdict {
         var verdict = DMARCVerdict(result: .none, mode: mode, reason: "")
         verdict.fromDomain = domain
-        var cache: [String: Found] = [:]
         func done(_ result: DMARCResult, _ reason: String) -> DMARCVerdict {
             verdict.result = result; verdict.reason = reason
             return verdict
         }
-
-        // Policy discovery.
         let orgDomain: String
         switch await organizationalDomain(domain, cache: &cache) {
         case .failure(.temporary(let why)): return done(.temperror, "DMARC record lookup failed: \(why)")
@@ -136,11 +141,12 @@ public struct DMARCEvaluator: Sendable {
         verdict.record = record.text
         verdict.percent = record.percent
         verdict.testing = record.testing
+        verdict.dkimAlignment = record.dkimAlignment
+        verdict.spfAlignment = record.spfAlignment
         verdict.recordUsed = policyDomain == domain ? "from-domain" : (record.psd == "y" ? "public-suffix-domain" : "organizational-domain")
 
         // Which policy applies (RFC 7489 §6.6.3, RFC 9091 §4, RFC 9989 §4.10).
         if record.policy == nil && mode == .rfc7489 && record.aggregateReportURIs.isEmpty {
-            // RFC 7489 §6.6.3: no valid p= and no rua=: no DMARC processing.
             return done(.none, "the record at _dmarc.\(policyDomain) has no p= and no rua=; RFC 7489 §6.6.3 applies no DMARC processing")
         }
         if domain == policyDomain || domain == orgDomain {
@@ -157,10 +163,16 @@ public struct DMARCEvaluator: Sendable {
                 verdict.policy = record.policy ?? DMARCRecord.Policy.none; verdict.policyTag = "p"
             }
         }
+        return done(.pass, "policy \(verdict.policyTag ?? "p")=\(verdict.policy?.rawValue ?? "none") from _dmarc.\(policyDomain)")
+    }
 
+    func evaluate(authorDomain domain: String, identifiers: [Identifier]) async -> DMARCVerdict {
+        var cache: [String: Found] = [:]
+        var verdict = await discover(domain, cache: &cache)
+        guard verdict.result == .pass, let orgDomain = verdict.organizationalDomain, let policyDomain = verdict.policyDomain else { return verdict }
         // Identifier alignment (RFC 7489 §3.1, RFC 9989 §4.4).
         for id in identifiers where id.passed {
-            let strict = (id.method == "spf" ? record.spfAlignment : record.dkimAlignment) == .strict
+            let strict = (id.method == "spf" ? verdict.spfAlignment : verdict.dkimAlignment) == .strict
             var aligned = id.domain == domain
             if !aligned && !strict {
                 if case .success(let org) = await organizationalDomain(id.domain, cache: &cache) { aligned = org == orgDomain }
@@ -170,11 +182,14 @@ public struct DMARCEvaluator: Sendable {
             verdict.alignedIdentifiers.append("\(id.method):\(id.domain)")
         }
         if verdict.spfAligned || verdict.dkimAligned {
-            return done(.pass, "aligned \(verdict.alignedIdentifiers.joined(separator: ", ")) with From domain \(domain)")
+            verdict.reason = "aligned \(verdict.alignedIdentifiers.joined(separator: ", ")) with From domain \(domain)"
+            return verdict
         }
         let passing = identifiers.filter(\.passed).map { "\($0.method):\($0.domain)" }
         let why = passing.isEmpty ? "neither SPF nor DKIM passed" : "\(passing.joined(separator: ", ")) passed but not aligned with \(domain)"
-        return done(.fail, "\(why); policy \(verdict.policyTag ?? "p")=\(verdict.policy?.rawValue ?? "none") from _dmarc.\(policyDomain)")
+        verdict.result = .fail
+        verdict.reason = "\(why); policy \(verdict.policyTag ?? "p")=\(verdict.policy?.rawValue ?? "none") from _dmarc.\(policyDomain)"
+        return verdict
     }
 
     /// RFC 9091 §2.1: a domain does not exist when A, AAAA and MX all give NXDOMAIN.

@@ -26,6 +26,8 @@ public struct DMARCVerdict: Sendable, Codable, Equatable {
     public var policyTag: String?
     public var percent: Int?
     public var testing: Bool = false
+    public var dkimAlignment: DMARCRecord.Alignment?
+    public var spfAlignment: DMARCRecord.Alignment?
     public var spfAligned: Bool = false
     public var dkimAligned: Bool = false
     /// The identifiers that aligned, for the report.

@@ -16,6 +16,9 @@ public struct SPFEvaluator: Sendable {
 
     public let resolver: any DNSResolver
     public var now: Int64
+    /// Records every term and query in the verdict's trace. Off, evaluation skips building the
+    /// trace's text (the verdict is otherwise the same).
+    public var recordsTrace = true
     private let records: RecordCache
 
     public init(resolver: any DNSResolver, now: Int64 = 0) {
@@ -46,6 +49,7 @@ public struct SPFEvaluator: Sendable {
             domain = String(sender[sender.index(after: at)...])
         }
         let session = Session(ip: ip.unmapped, helo: helo, sender: "\(local)@\(domain)", localPart: local, senderDomain: domain, now: now)
+        session.tracing = recordsTrace
         let (result, explanation, reason) = await checkHost(domain, session: session, depth: 0)
         return SPFVerdict(result: result, identity: identity, domain: domain, sender: session.sender, ip: ip.description,
                           record: session.topRecord, explanation: explanation, reason: reason, lookups: session.lookups,
@@ -63,6 +67,7 @@ public struct SPFEvaluator: Sendable {
         var lookups = 0
         var voidLookups = 0
         var trace: [SPFTraceStep] = []
+        var tracing = true
         var topRecord: String?
 
         init(ip: IPAddress, helo: String, sender: String, localPart: String, senderDomain: String, now: Int64) {
@@ -70,8 +75,10 @@ public struct SPFEvaluator: Sendable {
             self.senderDomain = senderDomain; self.now = now
         }
 
-        func note(_ depth: Int, _ domain: String, _ term: String, _ event: String) {
-            trace.append(SPFTraceStep(depth: depth, domain: domain, term: term, event: event, lookups: lookups))
+        /// `event` is only built when the trace is recorded.
+        func note(_ depth: Int, _ domain: String, _ term: String, _ event: @autoclosure () -> String) {
+            guard tracing else { return }
+            trace.append(SPFTraceStep(depth: depth, domain: domain, term: term, event: event(), lookups: lookups))
         }
 
         func context(_ domain: String) -> SPFMacro.Context {
@@ -88,31 +95,33 @@ public struct SPFEvaluator: Sendable {
             session.note(depth, domainText, "", "not a valid multi-label domain name")
             return (.none, nil, "\(domainText) is not a valid domain name")
         }
+        // The name as written (valid, so it needs no escaping), without a trailing dot.
+        let d = domainText.utf8.last == UInt8(ascii: ".") ? String(domainText.dropLast()) : domainText
         let lookup = await resolver.lookup(domain, .txt)
         let spfRecords: [String]
         switch lookup.outcome {
         case .failure(let f):
-            session.note(depth, domainText, "", "TXT \(domain.text) → failure: \(f.detail)")
-            return (.temperror, nil, "DNS lookup of the SPF record of \(domain.text) failed: \(f.detail)")
+            session.note(depth, domainText, "", "TXT \(d) → failure: \(f.detail)")
+            return (.temperror, nil, "DNS lookup of the SPF record of \(d) failed: \(f.detail)")
         case .nxdomain, .nodata:
-            session.note(depth, domainText, "", "TXT \(domain.text) → \(lookup.outcome.label)")
-            return (.none, nil, "\(domain.text) has no SPF record (\(lookup.outcome.label))")
+            session.note(depth, domainText, "", "TXT \(d) → \(lookup.outcome.label)")
+            return (.none, nil, "\(d) has no SPF record (\(lookup.outcome.label))")
         case .records(let rrs):
             spfRecords = rrs.compactMap { $0.data.joinedText }.filter(SPFRecord.isSPF)
-            session.note(depth, domainText, "", "TXT \(domain.text) → \(spfRecords.count) SPF record\(spfRecords.count == 1 ? "" : "s")")
+            session.note(depth, domainText, "", "TXT \(d) → \(spfRecords.count) SPF record\(spfRecords.count == 1 ? "" : "s")")
         }
-        guard !spfRecords.isEmpty else { return (.none, nil, "\(domain.text) has no SPF record") }
+        guard !spfRecords.isEmpty else { return (.none, nil, "\(d) has no SPF record") }
         // §4.5: more than one record is a permerror.
-        guard spfRecords.count == 1 else { return (.permerror, nil, "\(domain.text) publishes \(spfRecords.count) SPF records") }
+        guard spfRecords.count == 1 else { return (.permerror, nil, "\(d) publishes \(spfRecords.count) SPF records") }
         if depth == 0 { session.topRecord = spfRecords[0] }
         let record: SPFRecord
         switch records.parse(spfRecords[0]) {
         case .success(let r): record = r
         case .failure(let e):
             session.note(depth, domainText, "", "syntax error: \(e)")
-            return (.permerror, nil, "SPF record of \(domain.text) is invalid: \(e)")
+            return (.permerror, nil, "SPF record of \(d) is invalid: \(e)")
         }
-        let ctx = session.context(domain.text)
+        let ctx = session.context(d)
 
         for directive in record.directives {
             if directive.mechanism.queriesDNS {
@@ -144,7 +153,7 @@ public struct SPFEvaluator: Sendable {
                 // RFC 7208 §6.2: without a usable exp=, a default explanation is given.
                 explanation = explanation ?? "\(session.ip) is not one of \(ctx.domain)'s designated mail servers."
             }
-            return (result, explanation, "\(directive.text) matched in the record of \(domain.text)")
+            return (result, explanation, "\(directive.text) matched in the record of \(d)")
         }
 
         if let redirect = record.redirect {
@@ -163,7 +172,7 @@ public struct SPFEvaluator: Sendable {
             if result == .none { return (.permerror, nil, "redirect=\(target) has no SPF record") }
             return (result, explanation, reason)
         }
-        return (.neutral, nil, "no mechanism matched in the record of \(domain.text) (default ?all)")
+        return (.neutral, nil, "no mechanism matched in the record of \(d) (default ?all)")
     }
 
     enum MechanismOutcome { case match, noMatch, error(SPFResult, String) }
@@ -337,8 +346,8 @@ public struct SPFEvaluator: Sendable {
     /// RFC 7208 §4.3: labels of 1-63 octets, at least two of them, 253 octets at most.
     static func validDomain(_ text: String) -> DomainName? {
         var t = Substring(text)
-        if t.hasSuffix(".") { t = t.dropLast() }
-        guard !t.isEmpty, t.utf8.count <= 253, t.contains("."), let name = try? DomainName(String(t)) else { return nil }
+        if t.utf8.last == UInt8(ascii: ".") { t = t.dropLast() }
+        guard !t.isEmpty, t.utf8.count <= 253, t.utf8.contains(UInt8(ascii: ".")), let name = try? DomainName(String(t)) else { return nil }
         return name
     }
 

@@ -91,6 +91,8 @@ enum SPFMacro {
     /// Expands `s`. `validatedName` answers %{p} (it may query DNS).
     static func expand(_ s: String, _ context: Context, explanation: Bool,
                        validatedName: () async -> String) async throws(SPFError) -> String {
+        // Most domain-specs hold no macro at all (validated when the record was parsed).
+        if !explanation && !s.utf8.contains(UInt8(ascii: "%")) { return s }
         let pieces = try parse(s, allowsExplanationLetters: explanation, allowsSpaces: explanation, term: s)
         var out = ""
         for piece in pieces {

@@ -38,9 +38,12 @@ public struct SPFRecord: Sendable, Equatable {
 
     /// RFC 7208 §4.5: a record starts with exactly "v=spf1" followed by a space or the end.
     public static func isSPF(_ text: String) -> Bool {
-        let lower = text.utf8.prefix(6)
-        guard lower.count == 6, String(decoding: lower, as: UTF8.self).lowercased() == "v=spf1" else { return false }
-        return text.utf8.count == 6 || text.utf8.dropFirst(6).first == 0x20
+        var iterator = text.utf8.makeIterator()
+        for expected in "v=spf1".utf8 {
+            guard let b = iterator.next(), b | (expected >= 0x61 ? 0x20 : 0) == expected else { return false }
+        }
+        let next = iterator.next()
+        return next == nil || next == 0x20
     }
 
     /// A record longer than this many terms is refused before evaluation (it could not

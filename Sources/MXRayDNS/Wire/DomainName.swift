@@ -32,6 +32,7 @@ public struct DomainName: Sendable, Hashable, Comparable, CustomStringConvertibl
     public init(_ text: String) throws(DNSNameError) {
         if text == "." { self = .root; return }
         guard !text.isEmpty else { throw .emptyLabel }
+        if let simple = Self.parseSimple(text) { self = simple; return }
         var labels: [[UInt8]] = []
         var current: [UInt8] = []
         let bytes = Array(text.utf8)
@@ -71,6 +72,38 @@ public struct DomainName: Sendable, Hashable, Comparable, CustomStringConvertibl
             labels.append(current)
         }
         try self.init(labels: labels)
+    }
+
+    /// Fast path for names without escapes: one pass over the UTF-8 bytes. Nil sends the text to
+    /// the full parser (escapes, errors).
+    static func parseSimple(_ text: String) -> DomainName? {
+        var wire: [UInt8] = []
+        var ok = true
+        text.utf8.withContiguousStorageIfAvailable { bytes in
+            var count = bytes.count
+            if count > 0 && bytes[count - 1] == UInt8(ascii: ".") { count -= 1 }
+            guard count > 0, count + 2 <= maxWireLength else { ok = false; return }
+            wire.reserveCapacity(count + 1)
+            var labelStart = 0
+            wire.append(0)
+            for i in 0..<count {
+                let b = bytes[i]
+                if b == UInt8(ascii: "\\") { ok = false; return }
+                if b == UInt8(ascii: ".") {
+                    let length = i - labelStart
+                    guard length > 0, length <= maxLabelLength else { ok = false; return }
+                    wire[wire.count - length - 1] = UInt8(length)
+                    wire.append(0)
+                    labelStart = i + 1
+                } else {
+                    wire.append(b)
+                }
+            }
+            let length = count - labelStart
+            guard length > 0, length <= maxLabelLength else { ok = false; return }
+            wire[wire.count - length - 1] = UInt8(length)
+        } ?? { ok = false }()
+        return ok ? DomainName(uncheckedWire: wire) : nil
     }
 
     /// The labels, leftmost first.
@@ -137,11 +170,33 @@ public struct DomainName: Sendable, Hashable, Comparable, CustomStringConvertibl
     /// Presentation format with the trailing dot, e.g. `mx1.example.com.`.
     public var description: String {
         if wire.isEmpty { return "." }
+        if let fast = plainDescription() { return fast }
         var out: [UInt8] = []
         out.reserveCapacity(wire.count + 1)
         for label in labels {
             for b in label { Self.appendEscaped(b, to: &out) }
             out.append(UInt8(ascii: "."))
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The presentation form when no byte needs escaping (the usual case), else nil.
+    private func plainDescription() -> String? {
+        var out: [UInt8] = []
+        out.reserveCapacity(wire.count)
+        var i = 0
+        while i < wire.count {
+            let end = i + 1 + Int(wire[i])
+            var k = i + 1
+            while k < end {
+                let b = wire[k]
+                guard (b >= 0x61 && b <= 0x7A) || (b >= 0x41 && b <= 0x5A) || (b >= 0x30 && b <= 0x39)
+                    || b == 0x2D || b == 0x5F || b == 0x2A || b == 0x2F || b == 0x2B else { return nil }
+                out.append(b)
+                k += 1
+            }
+            out.append(UInt8(ascii: "."))
+            i = end
         }
         return String(decoding: out, as: UTF8.self)
     }

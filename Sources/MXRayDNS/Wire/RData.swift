@@ -69,7 +69,11 @@ public enum RData: Sendable, Hashable {
     /// read them (RFC 7208 §3.3, RFC 7489 §6.6.3). Bytes that are not UTF-8 become U+FFFD.
     public var joinedText: String? {
         guard case .txt(let strings) = self else { return nil }
-        return String(decoding: strings.joined(), as: UTF8.self)
+        if strings.count == 1 { return String(decoding: strings[0], as: UTF8.self) }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(strings.reduce(0) { $0 + $1.count })
+        for s in strings { bytes += s }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// The name this record points at, for the types that hold one.
