@@ -9,11 +9,14 @@ let package = Package(
         .library(name: "MXRayDNS", targets: ["MXRayDNS"]),
         .library(name: "MXRayMessage", targets: ["MXRayMessage"]),
         .library(name: "MXRayAuth", targets: ["MXRayAuth"]),
+        .library(name: "MXRayAudit", targets: ["MXRayAudit"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        // TLS for the MTA-STS policy fetch (and later the SMTP probe), on the event loops we already run.
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         // Tests only: the ARC conformance suites are YAML.
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
@@ -40,6 +43,19 @@ let package = Package(
             // The Public Suffix List (MPL-2.0, see its LICENSE file beside it) for RFC 7489 mode.
             resources: [.copy("Resources/public_suffix_list.dat"), .copy("Resources/public_suffix_list.LICENSE")]
         ),
+        // The audit engine: a domain's inbound posture from DNS, MTA-STS over HTTPS, and findings.
+        .target(
+            name: "MXRayAudit",
+            dependencies: [
+                "MXRayDNS",
+                "MXRayAuth",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            resources: [.copy("Resources/vendors.txt")]
+        ),
         // The command-line tool: argument parsing and rendering only.
         .executableTarget(
             name: "mxray",
@@ -47,6 +63,7 @@ let package = Package(
                 "MXRayDNS",
                 "MXRayMessage",
                 "MXRayAuth",
+                "MXRayAudit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -54,7 +71,7 @@ let package = Package(
         .executableTarget(
             name: "mxray-bench",
             dependencies: [
-                "MXRayDNS", "MXRayMessage", "MXRayAuth",
+                "MXRayDNS", "MXRayMessage", "MXRayAuth", "MXRayAudit",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ]
@@ -67,6 +84,10 @@ let package = Package(
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
             resources: [.copy("Resources")]
+        ),
+        .testTarget(
+            name: "MXRayAuditTests",
+            dependencies: ["MXRayAudit", "MXRayDNS", "MXRayAuth"]
         ),
         .testTarget(
             name: "MXRayAuthTests",
@@ -91,6 +112,7 @@ let package = Package(
             dependencies: [
                 "MXRayDNS",
                 "MXRayAuth",
+                "MXRayAudit",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],

@@ -344,7 +344,7 @@ public struct SPFEvaluator: Sendable {
     }
 
     /// RFC 7208 §4.3: labels of 1-63 octets, at least two of them, 253 octets at most.
-    static func validDomain(_ text: String) -> DomainName? {
+    public static func validDomain(_ text: String) -> DomainName? {
         var t = Substring(text)
         if t.utf8.last == UInt8(ascii: ".") { t = t.dropLast() }
         guard !t.isEmpty, t.utf8.count <= 253, t.utf8.contains(UInt8(ascii: ".")), let name = try? DomainName(String(t)) else { return nil }

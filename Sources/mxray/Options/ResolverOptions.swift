@@ -51,3 +51,7 @@ struct CLIError: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
 }
+
+/// Lets commands close the stub resolver's sockets without knowing its type.
+protocol StubResolverShutdown { func shutdownResolver() async }
+extension StubResolver: StubResolverShutdown { func shutdownResolver() async { await shutdown() } }
