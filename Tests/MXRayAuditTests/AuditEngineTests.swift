@@ -1,0 +1,222 @@
+import MXRayAuth
+import MXRayDNS
+import Testing
+@testable import MXRayAudit
+
+/// A policy fetch with a fixed outcome: the network side of MTA-STS, answered in memory.
+struct FixedFetcher: PolicyFetching {
+    var result: PolicyFetch
+    func fetch(domain: String) async -> PolicyFetch { result }
+}
+
+/// Fails every lookup of the names given, answers the rest from the zone.
+struct FailingNames: DNSResolver {
+    let zone: ZoneResolver
+    let failing: Set<String>
+    func lookup(_ name: DomainName, _ type: RRType) async -> DNSLookup {
+        if failing.contains(name.text.lowercased()) {
+            return DNSLookup(question: DNSQuestion(name: name, type: type), outcome: .failure(DNSFailure(.timeout, "test timeout")), source: "t", elapsed: 0, transport: "t")
+        }
+        return await zone.lookup(name, type)
+    }
+}
+
+/// The common, healthy parts of a test zone; each test adds its MX and whatever it is about.
+let healthyBase = """
+    $ORIGIN example.com.
+    $TTL 300
+    @        SOA ns hm 1 1 1 1 60
+    @        TXT "v=spf1 ip4:198.51.100.0/24 -all"
+    _dmarc   TXT "v=DMARC1; p=reject"
+    _mta-sts TXT "v=STSv1; id=1"
+    _smtp._tls TXT "v=TLSRPTv1; rua=mailto:t@example.com"
+    """
+
+func audit(_ extra: String, policy: String? = "version: STSv1\nmode: enforce\nmx: *.pphosted.com\nmx: *.mimecast.com\nmax_age: 86400\n",
+           fetch: PolicyFetch? = nil, failing: Set<String> = [], base: String = healthyBase) async throws -> AuditReport {
+    let zone = try ZoneFile(parsing: Array((base + "\n" + extra + "\n").utf8))
+    let resolver = FailingNames(zone: ZoneResolver(zones: [zone]), failing: failing)
+    let fetcher: (any PolicyFetching)? = fetch.map { FixedFetcher(result: $0) } ?? policy.map { FilePolicyFetcher(text: $0, path: "test") }
+    return await Auditor(gatherer: FactGatherer(resolver: resolver, policyFetcher: fetcher)).audit("example.com")
+}
+
+func ids(_ r: AuditReport) -> Set<String> { Set(r.findings.map(\.id)) }
+
+/// Two Proofpoint gateways at 10. The tests give hosts public addresses so that only the finding
+/// under test appears; no connection is ever made to them (the audit engine only reads DNS).
+let proofpoint = """
+    @ MX 10 mx0a-1.pphosted.com.
+    @ MX 10 mx0b-1.pphosted.com.
+    mx0a-1.pphosted.com. A 8.8.8.1
+    mx0b-1.pphosted.com. A 8.8.8.2
+    """
+
+@Suite struct AuditEngineTests {
+    @Test func healthyTwoVendorsHasNoFindings() async throws {
+        let r = try await audit(proofpoint + """
+
+            @ MX 10 eu-1.mimecast.com.
+            eu-1.mimecast.com. A 8.8.4.1
+            """)
+        #expect(r.findings.isEmpty, "\(r.findings.map(\.id))")
+        #expect(r.facts.pattern == .dualVendorActive)
+        #expect(r.facts.hosts.allSatisfy { $0.coveredByMTASTS == true })
+    }
+
+    @Test func coldBackupToTheMailboxProviderBypassesTheGateway() async throws {
+        let r = try await audit(proofpoint + """
+
+            @ MX 100 example-com.mail.protection.outlook.com.
+            example-com.mail.protection.outlook.com. A 8.8.8.100
+            """, policy: "version: STSv1\nmode: enforce\nmx: *.pphosted.com\nmx: *.mail.protection.outlook.com\nmax_age: 86400\n")
+        #expect(ids(r) == ["backup-mx-bypasses-gateway", "single-vendor"] || ids(r) == ["backup-mx-bypasses-gateway"])
+        let finding = r.findings.first { $0.id == "backup-mx-bypasses-gateway" }!
+        #expect(finding.severity == .critical)
+        #expect(finding.evidence.contains { $0.contains("MX 100 example-com.mail.protection.outlook.com") })
+        #expect(r.facts.pattern == .gatewayWithColdBackup)
+        #expect(r.findings.first?.id == "backup-mx-bypasses-gateway") // highest severity first
+    }
+
+    @Test func mailboxProviderInTheGatewayTier() async throws {
+        let r = try await audit(proofpoint + "\n@ MX 10 aspmx.l.google.com.\naspmx.l.google.com. A 8.8.8.3\n",
+                                policy: "version: STSv1\nmode: enforce\nmx: *.pphosted.com\nmx: aspmx.l.google.com\nmax_age: 86400\n")
+        #expect(ids(r).contains("backup-mx-bypasses-gateway"))
+        #expect(r.findings.first!.evidence.contains { $0.contains("same tier") })
+    }
+
+    @Test func singleVendorAndSingleHost() async throws {
+        let r = try await audit(proofpoint)
+        #expect(ids(r) == ["single-vendor"])
+        #expect(r.facts.pattern == .singleProvider)
+        let one = try await audit("@ MX 10 mx0a-1.pphosted.com.\nmx0a-1.pphosted.com. A 8.8.8.1\n")
+        #expect(ids(one) == ["mx-single-host"])
+        #expect(one.facts.pattern == .singleHost)
+    }
+
+    @Test func dualVendorFailoverAndMixed() async throws {
+        let failover = try await audit(proofpoint + "\n@ MX 20 eu-1.mimecast.com.\neu-1.mimecast.com. A 8.8.4.1\n")
+        #expect(failover.facts.pattern == .dualVendorFailover && failover.findings.isEmpty)
+        let mixed = try await audit("@ MX 10 mail.example.com.\nmail A 8.8.8.9\n@ MX 10 mx0a-1.pphosted.com.\nmx0a-1.pphosted.com. A 8.8.8.1\n",
+                                    policy: "version: STSv1\nmode: enforce\nmx: *.pphosted.com\nmx: mail.example.com\nmax_age: 86400\n")
+        #expect(mixed.facts.pattern == .mixed)
+    }
+
+    @Test func implicitNullAndNoMX() async throws {
+        let implicit = try await audit("@ A 8.8.8.8\n", policy: "version: STSv1\nmode: enforce\nmx: example.com\nmax_age: 86400\n")
+        #expect(ids(implicit).contains("mx-missing") && implicit.facts.mxKind == .implicit)
+        #expect(implicit.findings.first { $0.id == "mx-missing" }?.severity == .medium)
+        let null = try await audit("@ MX 0 .\n")
+        #expect(ids(null) == ["null-mx"] && null.facts.pattern == .noMail)
+        let none = try await audit("")
+        #expect(none.facts.mxKind == MXKind.none && none.findings.first { $0.id == "mx-missing" }?.severity == .high)
+    }
+
+    @Test func hostProblems() async throws {
+        let r = try await audit(proofpoint + """
+
+            @ MX 20 alias.example.com.
+            alias CNAME mx0a-1.pphosted.com.
+            @ MX 30 192.0.2.1.
+            @ MX 40 ghost.example.com.
+            @ MX 50 internal.example.com.
+            internal A 10.1.2.3
+            internal AAAA ::1
+            """, policy: "version: STSv1\nmode: testing\nmx: *.pphosted.com\nmax_age: 86400\n")
+        let found = ids(r)
+        for id in ["mx-target-cname", "mx-target-ip-literal", "mx-target-unresolvable", "mx-target-private-address", "mta-sts-mx-not-covered", "mta-sts-testing-mode"] {
+            #expect(found.contains(id), "\(id) missing from \(found)")
+        }
+        #expect(r.findings.first { $0.id == "mta-sts-mx-not-covered" }?.severity == .medium) // testing mode
+        #expect(r.findings.first { $0.id == "mx-target-private-address" }!.evidence.last!.contains("10.1.2.3, ::1"))
+    }
+
+    @Test func mtaSTSProblems() async throws {
+        let missing = try await audit(proofpoint, base: healthyBase.replacingOccurrences(of: "_mta-sts TXT \"v=STSv1; id=1\"", with: ""))
+        #expect(ids(missing).contains("mta-sts-missing"))
+        let two = try await audit(proofpoint + "\n_mta-sts TXT \"v=STSv1; id=2\"\n")
+        #expect(ids(two).contains("mta-sts-record-invalid"))
+        let badID = try await audit(proofpoint, base: healthyBase.replacingOccurrences(of: "id=1", with: "id=not-valid!"))
+        #expect(ids(badID).contains("mta-sts-record-invalid"))
+        let unreachable = try await audit(proofpoint, fetch: PolicyFetch(url: "https://mta-sts.example.com/.well-known/mta-sts.txt", outcome: .unreachable, detail: "connection refused"))
+        #expect(ids(unreachable).contains("mta-sts-policy-unreachable"))
+        let redirect = try await audit(proofpoint, fetch: PolicyFetch(url: "u", outcome: .rejected, status: 301, detail: "HTTP 301"))
+        #expect(ids(redirect).contains("mta-sts-policy-invalid"))
+        let garbage = try await audit(proofpoint, policy: "version: STSv2\nmode: enforce\n")
+        #expect(ids(garbage).contains("mta-sts-policy-invalid"))
+        let enforce = try await audit(proofpoint + "\n@ MX 20 eu-1.mimecast.com.\neu-1.mimecast.com. A 8.8.4.1\n",
+                                      policy: "version: STSv1\nmode: enforce\nmx: *.pphosted.com\nmax_age: 86400\n")
+        let notCovered = enforce.findings.first { $0.id == "mta-sts-mx-not-covered" }
+        #expect(notCovered?.severity == .critical)
+        #expect(notCovered?.evidence == ["tier 20: eu-1.mimecast.com is not matched by mx: *.pphosted.com"])
+    }
+
+    @Test func spfDMARCAndTLSRPT() async throws {
+        var base = healthyBase.replacingOccurrences(of: "@        TXT \"v=spf1 ip4:198.51.100.0/24 -all\"", with: "")
+        base = base.replacingOccurrences(of: "_dmarc   TXT \"v=DMARC1; p=reject\"", with: "")
+        base = base.replacingOccurrences(of: "_smtp._tls TXT \"v=TLSRPTv1; rua=mailto:t@example.com\"", with: "")
+        let bare = try await audit(proofpoint, base: base)
+        #expect(ids(bare).isSuperset(of: ["spf-missing", "dmarc-missing", "tls-rpt-missing"]))
+        let invalid = try await audit(proofpoint + "\n@ TXT \"v=spf1 -all\"\n_dmarc.example.com. TXT \"v=DMARC1; p=maybe\"\n",
+                                      base: healthyBase.replacingOccurrences(of: "_dmarc   TXT \"v=DMARC1; p=reject\"", with: ""))
+        #expect(ids(invalid).isSuperset(of: ["spf-invalid", "dmarc-invalid"]))
+        // Two character-strings: the record is longer than 255 octets (RFC 7208 §3.3).
+        let first = (1...6).map { "include:i\($0).example.com" }.joined(separator: " ")
+        let second = (7...11).map { "include:i\($0).example.com" }.joined(separator: " ")
+        var many = "@ TXT \"v=spf1 \(first) \" \"\(second) -all\"\n"
+        for i in 1...11 { many += "i\(i) TXT \"v=spf1 -all\"\n" }
+        let tooMany = try await audit(proofpoint + "\n" + many, base: healthyBase.replacingOccurrences(of: "@        TXT \"v=spf1 ip4:198.51.100.0/24 -all\"", with: ""))
+        #expect(ids(tooMany).contains("spf-too-many-lookups"))
+        #expect(tooMany.facts.spf.lookupCount?.terms == 11)
+        let none = try await audit(proofpoint, base: healthyBase.replacingOccurrences(of: "p=reject", with: "p=none"))
+        #expect(ids(none).contains("dmarc-policy-none"))
+    }
+
+    @Test func dnsFailuresAreUnknownNotAbsent() async throws {
+        let r = try await audit(proofpoint, failing: ["_mta-sts.example.com", "_dmarc.example.com"])
+        #expect(ids(r).contains("dns-failure"))
+        // A failed lookup is never reported as a missing record.
+        #expect(!ids(r).contains("mta-sts-missing"))
+        #expect(!ids(r).contains("dmarc-missing"))
+        let mx = try await audit("", failing: ["example.com"])
+        #expect(mx.facts.mxKind == .unknown && mx.facts.pattern == .unknown && ids(mx).contains("dns-failure"))
+    }
+}
+
+@Suite struct CatalogAndPolicyTests {
+    @Test func bundledCatalog() {
+        let c = VendorCatalog.bundled
+        #expect(c.operator(of: "eu-smtp-inbound-1.mimecast.com").vendor == "Mimecast")
+        #expect(c.operator(of: "MX0A-0011.PPHOSTED.COM.").role == .gateway)
+        #expect(c.operator(of: "contoso-com.mail.protection.outlook.com").vendor == "Microsoft 365")
+        #expect(c.operator(of: "aspmx.l.google.com").role == .mailbox)
+        #expect(c.operator(of: "evilpphosted.com").role == .unknown)
+        #expect(c.operator(of: "mail.example.com") == .unknown)
+    }
+
+    @Test func userCatalogTakesPrecedence() throws {
+        let user = try VendorCatalog(text: "# ours\nmx.example.com gateway Our relay\n*.pphosted.com mailbox Test override\n", priority: 1)
+        let c = VendorCatalog.bundled.adding(user)
+        #expect(c.operator(of: "mx.example.com").vendor == "Our relay")
+        #expect(c.operator(of: "a.pphosted.com").vendor == "Test override")
+        #expect(throws: CatalogError.self) { try VendorCatalog(text: "x.example.com firewall Nope\n") }
+    }
+
+    @Test func policyParsingAndMatching() throws {
+        let p = try MTASTSPolicy(parsing: "version: STSv1\r\nmode: enforce\r\nmx: *.example.net\r\nmx: mail.example.com\r\nmax_age: 604800\r\nextension: ignored\r\n")
+        #expect(p.mode == .enforce && p.maxAge == 604800)
+        #expect(p.covers("mx1.example.net") && p.covers("MAIL.example.com."))
+        #expect(!p.covers("a.b.example.net") && !p.covers("example.net"))
+        #expect(throws: MTASTSError.self) { try MTASTSPolicy(parsing: "version: STSv1\nmode: enforce\nmax_age: 86400\n") }
+        #expect(throws: MTASTSError.self) { try MTASTSPolicy(parsing: "version: STSv1\nmode: sometimes\nmx: a\nmax_age: 1\n") }
+        #expect(throws: MTASTSError.self) { try MTASTSPolicy(parsing: "version: STSv1\nmode: enforce\nmx: a\nmax_age: 99999999999\n") }
+        #expect(try MTASTSRecord(parsing: "v=STSv1; id=20261129T000000;").id == "20261129T000000")
+        #expect(throws: MTASTSError.self) { try MTASTSRecord(parsing: "v=STSv1;") }
+    }
+
+    @Test func addressClasses() {
+        #expect(!AddressClass.isPublic(IPAddress("10.0.0.1")!) && !AddressClass.isPublic(IPAddress("127.0.0.1")!))
+        #expect(!AddressClass.isPublic(IPAddress("fe80::1")!) && !AddressClass.isPublic(IPAddress("::ffff:192.168.1.1")!))
+        #expect(AddressClass.isPublic(IPAddress("8.8.8.8")!) && AddressClass.isPublic(IPAddress("2a00:1450::1")!))
+        #expect(AddressClass.isDocumentation(IPAddress("198.51.100.7")!) && AddressClass.isDocumentation(IPAddress("2001:db8::1")!))
+    }
+}
