@@ -8,11 +8,27 @@ cd "$here/.."
 
 port="${MXRAY_NSD_PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')}"
 work="$(mktemp -d /tmp/mxray-integration.XXXXXX)"
-cleanup() { "$here/nsd.sh" stop "$work" || true; rm -rf "$work"; }
+https_port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+cleanup() {
+    "$here/nsd.sh" stop "$work" || true
+    if [ -f "$work/https.pid" ]; then kill "$(cat "$work/https.pid")" 2>/dev/null || true; fi
+    rm -rf "$work"
+}
 trap cleanup EXIT
 
 "$here/nsd.sh" start "$work" "$port"
 export MXRAY_NSD="127.0.0.1:$port"
 if grep -q '::1@' "$work/nsd.conf"; then export MXRAY_NSD6="[::1]:$port"; fi
 
-swift test --filter "IntegrationTests|CLINameserverTests" "$@"
+# MTA-STS policy servers (HTTPS with a throwaway test CA) on 127.0.0.1 and 127.0.0.2.
+"$here/test_ca.sh" "$work/ca"
+python3 "$here/mta_sts_server.py" "$work/ca" "$https_port" 2>"$work/https.log" &
+echo $! > "$work/https.pid"
+for _ in $(seq 1 50); do
+    python3 -c "import socket,sys; s=socket.socket(); s.settimeout(0.2); sys.exit(s.connect_ex(('127.0.0.1', $https_port)))" && break
+    sleep 0.1
+done
+export MXRAY_MTA_STS_PORT="$https_port"
+export MXRAY_TEST_CA="$work/ca/ca.pem"
+
+swift test --filter "IntegrationTests|CLINameserverTests|CLIAuditNameserverTests" "$@"

@@ -239,3 +239,55 @@ struct CLINameserverTests {
         #expect(try MXRayProcess.run(["dmarc", "example.org"] + Self.zone).status == 1)
     }
 }
+
+/// `mxray audit` end to end: the README's offline example, and against nsd with the test CA.
+@Suite struct CLIAuditTests {
+    @Test func readmeQuickStartAudit() throws {
+        let run = try MXRayProcess.run(["audit", "example.com", "--zone", "Examples/cold-backup.zone", "--offline"])
+        #expect(run.status == 1, "a critical finding reaches the default --fail-on high")
+        #expect(run.stdout.contains("pattern: a gateway with a cold backup that bypasses it"))
+        #expect(run.stdout.contains("[CRITICAL] backup-mx-bypasses-gateway"))
+        let lenient = try MXRayProcess.run(["audit", "example.com", "--zone", "Examples/cold-backup.zone", "--offline", "--fail-on", "critical"])
+        #expect(lenient.status == 1)
+        let planned = try MXRayProcess.run(["audit", "example.org", "--zone", "Examples/two-vendors-partial-mta-sts.zone",
+                                            "--mta-sts-policy", "Examples/two-vendors-partial-mta-sts.policy.txt", "--json"])
+        let object = try JSONSerialization.jsonObject(with: Data(planned.stdout.utf8)) as? [String: Any]
+        let ids = (object?["findings"] as? [[String: Any]])?.compactMap { $0["id"] as? String } ?? []
+        #expect(ids.first == "mta-sts-mx-not-covered")
+        let healthy = try MXRayProcess.run(["audit", "example.net", "--zone", "Examples/healthy-two-vendor.zone",
+                                            "--mta-sts-policy", "Examples/healthy-two-vendor.policy.txt"])
+        #expect(healthy.status == 0, "\(healthy.stdout)")
+        #expect(healthy.stdout.contains("two active gateways from different vendors"))
+    }
+
+    @Test func manyDomainsFromAFileOneJSONLineEach() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("mxray-domains-\(UUID().uuidString).txt")
+        try "example.com\n# a comment\nexample.org\n\nnot a domain!\n".write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let run = try MXRayProcess.run(["audit", "--domains-file", file.path, "--zone", "Examples/cold-backup.zone",
+                                        "--zone", "Examples/two-vendors-partial-mta-sts.zone", "--offline", "--json"])
+        let lines = run.stdout.split(separator: "\n")
+        #expect(lines.count == 3, "\(run.stdout)")
+        for line in lines { #expect((try? JSONSerialization.jsonObject(with: Data(line.utf8))) != nil) }
+    }
+
+    @Test func badArgumentsAreClearErrors() throws {
+        let none = try MXRayProcess.run(["audit", "--zone", "Examples/cold-backup.zone"])
+        #expect(none.status == 2 && none.stderr.contains("no domain to audit"))
+        let two = try MXRayProcess.run(["audit", "a.example", "b.example", "--mta-sts-policy", "x", "--zone", "Examples/cold-backup.zone"])
+        #expect(two.status == 2 && two.stderr.contains("applies to one domain"))
+        #expect(try MXRayProcess.run(["audit", "example.com", "--fail-on", "severe"]).status != 0)
+    }
+}
+
+@Suite(.enabled(if: ProcessInfo.processInfo.environment["MXRAY_MTA_STS_PORT"] != nil, "needs nsd and the MTA-STS servers: run Scripts/integration-test.sh"))
+struct CLIAuditNameserverTests {
+    @Test func auditOverTheNetworkWithTheTestCA() throws {
+        let env = ProcessInfo.processInfo.environment
+        let run = try MXRayProcess.run(["audit", "partial.audit.test", "--nameserver", env["MXRAY_NSD"]!, "--ca-file", env["MXRAY_TEST_CA"]!,
+                                        "--mta-sts-port", env["MXRAY_MTA_STS_PORT"]!])
+        #expect(run.status == 1)
+        #expect(run.stdout.contains("[CRITICAL] mta-sts-mx-not-covered"), "\(run.stdout)")
+        #expect(run.stdout.contains("NOT covered"))
+    }
+}
