@@ -10,7 +10,10 @@ port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); p
 work="$(mktemp -d /tmp/mxray-bench.XXXXXX)"
 cleanup() { "$here/nsd.sh" stop "$work" || true; rm -rf "$work"; }
 trap cleanup EXIT
-"$here/nsd.sh" start "$work" "$port"
+# A generated zone of 10,001 domains for the audit benchmark (not committed: it is made here).
+mkdir -p "$work/extra"
+python3 "$here/bench_zone.py" 10001 > "$work/extra/bench.test.zone"
+MXRAY_EXTRA_ZONES="$work/extra" "$here/nsd.sh" start "$work" "$port"
 
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -sr)"
 for concurrency in 1 16 64 256; do
@@ -22,3 +25,4 @@ done
 .build/release/mxray-bench spf-evaluate --nameserver "127.0.0.1:$port" --evaluations 500000
 .build/release/mxray-bench spf-evaluate --nameserver "127.0.0.1:$port" --evaluations 500000 --trace off
 .build/release/mxray-bench verify --nameserver "127.0.0.1:$port" --messages 20000
+.build/release/mxray-bench audit --nameserver "127.0.0.1:$port" --domains 10000 --concurrency 64

@@ -24,6 +24,8 @@ start() {
     ensure_nsd
     mkdir -p "$dir/zones"
     cp "$zones"/*.zone "$dir/zones/"
+    # Extra zones (for example the benchmark's generated one) from MXRAY_EXTRA_ZONES.
+    if [ -n "${MXRAY_EXTRA_ZONES:-}" ]; then cp "$MXRAY_EXTRA_ZONES"/*.zone "$dir/zones/"; fi
     local ip6=""
     if ip -6 addr show lo 2>/dev/null | grep -q '::1'; then ip6="    ip-address: ::1@$port"; fi
     cat > "$dir/nsd.conf" <<CONF

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import MXRayAudit
 import MXRayAuth
 import MXRayDNS
 import MXRayMessage
@@ -12,6 +13,7 @@ import _CryptoExtras
 ///   .build/release/mxray-bench dkim-verify --algorithm rsa-sha256|ed25519-sha256 [--messages N] [--size BYTES]
 ///   .build/release/mxray-bench spf-evaluate --nameserver 127.0.0.1:PORT [--evaluations N]
 ///   .build/release/mxray-bench verify --nameserver 127.0.0.1:PORT [--messages N]
+///   .build/release/mxray-bench audit --nameserver 127.0.0.1:PORT [--domains N] [--concurrency C]
 /// Scripts/benchmark.sh starts nsd and runs them all.
 
 struct Arguments {
@@ -156,6 +158,31 @@ func verifyMessages(_ nameserver: Nameserver, count: Int) async {
     await stub.shutdown()
 }
 
+/// DNS facts of `count` domains (d0.bench.test ...), audited `concurrency` at a time with the
+/// stub resolver's cache on, as `mxray audit --offline` does: MX, addresses, TLSA, MTA-STS and
+/// TLS-RPT records, SPF with its lookup count, DMARC discovery, findings.
+func auditDomains(_ nameserver: Nameserver, count: Int, concurrency: Int) async {
+    let resolver = StubResolver(configuration: ResolverConfiguration(nameservers: [nameserver]))
+    let auditor = Auditor(gatherer: FactGatherer(resolver: resolver, policyFetcher: nil))
+    let check = await auditor.audit("d0.bench.test")
+    guard check.facts.mxKind == .explicit, check.facts.dnsFailures.isEmpty else {
+        fail("d0.bench.test does not audit cleanly (is the generated zone loaded?): \(check.facts.dnsFailures)")
+    }
+    let start = ContinuousClock.now
+    let findings = await withTaskGroup(of: Int.self) { group in
+        var next = 1, total = 0
+        while next <= min(concurrency, count) { let d = "d\(next).bench.test"; group.addTask { await auditor.audit(d).findings.count }; next += 1 }
+        while let n = await group.next() {
+            total += n
+            if next <= count { let d = "d\(next).bench.test"; group.addTask { await auditor.audit(d).findings.count }; next += 1 }
+        }
+        return total
+    }
+    let seconds = (ContinuousClock.now - start).seconds
+    print("audit: \(count) domains (DNS facts only), concurrency \(concurrency), \(String(format: "%.2f", seconds)) s, \(format(Double(count) / seconds)) domains/s (\(findings) findings)")
+    await resolver.shutdown()
+}
+
 /// DKIM keys from a zone, everything else from the network.
 struct KeyThenNetwork: DNSResolver {
     let keys: ZoneResolver
@@ -180,6 +207,8 @@ case "dns-cached":
     await cached(nameserver, lookups: arguments.int("lookups", 5_000_000), distinct: arguments.int("names", 1000))
 case "spf-evaluate":
     await spfEvaluate(nameserver, count: arguments.int("evaluations", 500_000), trace: arguments.values["trace"] != "off")
+case "audit":
+    await auditDomains(nameserver, count: arguments.int("domains", 10_000), concurrency: arguments.int("concurrency", 64))
 case "verify":
     await verifyMessages(nameserver, count: arguments.int("messages", 20_000))
 default:
