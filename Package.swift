@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "MXRayMessage", targets: ["MXRayMessage"]),
         .library(name: "MXRayAuth", targets: ["MXRayAuth"]),
         .library(name: "MXRayAudit", targets: ["MXRayAudit"]),
+        .library(name: "MXRayTrace", targets: ["MXRayTrace"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -56,6 +57,8 @@ let package = Package(
             ],
             resources: [.copy("Resources/vendors.txt")]
         ),
+        // The trace engine: which path a received message took, and what each hop concluded.
+        .target(name: "MXRayTrace", dependencies: ["MXRayDNS", "MXRayMessage", "MXRayAuth", "MXRayAudit"]),
         // The command-line tool: argument parsing and rendering only.
         .executableTarget(
             name: "mxray",
@@ -64,6 +67,7 @@ let package = Package(
                 "MXRayMessage",
                 "MXRayAuth",
                 "MXRayAudit",
+                "MXRayTrace",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -84,6 +88,11 @@ let package = Package(
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
             resources: [.copy("Resources")]
+        ),
+        .testTarget(
+            name: "MXRayTraceTests",
+            dependencies: ["MXRayTrace", "MXRayAudit", "MXRayAuth", "MXRayMessage", "MXRayDNS",
+                           .product(name: "Crypto", package: "swift-crypto")]
         ),
         .testTarget(
             name: "MXRayAuditTests",

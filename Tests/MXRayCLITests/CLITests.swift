@@ -291,3 +291,17 @@ struct CLIAuditNameserverTests {
         #expect(run.stdout.contains("NOT covered"))
     }
 }
+
+/// `mxray trace` on the shipped example.
+@Suite struct CLITraceTests {
+    @Test func bypassExample() throws {
+        let run = try MXRayProcess.run(["trace", "Examples/received-bypass.eml", "--zone", "Examples/cold-backup.zone", "--now", "1795943000"])
+        #expect(run.status == 1)
+        #expect(run.stdout.contains("verdict: bypassed-gateway"), "\(run.stdout)")
+        #expect(run.stdout.contains(" 1. mail.lookalike.example [192.0.2.66] → DB5EUR01FT044.mail.protection.outlook.com"))
+        let json = try MXRayProcess.run(["trace", "Examples/received-bypass.eml", "--zone", "Examples/cold-backup.zone", "--json"])
+        let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        #expect(object?["verdict"] as? String == "bypassed-gateway")
+        #expect((object?["hops"] as? [Any])?.count == 2)
+    }
+}

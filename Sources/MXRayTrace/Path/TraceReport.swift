@@ -1,0 +1,50 @@
+import MXRayAudit
+import MXRayAuth
+
+/// One hop of the path, oldest first: who handed the message to whom, how and when.
+public struct Hop: Sendable, Codable, Equatable {
+    public var number: Int
+    public var received: ReceivedField
+    /// The receiving host's operator from the vendor catalog.
+    public var `operator`: Operator
+    /// The recipient domain's MX tier this hop's receiving host belongs to, if any.
+    public var tier: Int?
+    /// Seconds since the previous hop (nil when either date is missing).
+    public var delay: Int64?
+    /// True when this hop's clock is more than the tolerance behind the previous hop's.
+    public var clockSkew: Bool
+    /// The Authentication-Results (and ARC-Authentication-Results) this hop wrote.
+    public var conclusions: [Conclusion]
+}
+
+/// An Authentication-Results or ARC-Authentication-Results field, attributed to a hop.
+public struct Conclusion: Sendable, Codable, Equatable {
+    public var field: String
+    public var instance: Int?
+    public var authservID: String
+    public var results: [String]
+}
+
+/// Which way the message came in (the four verdicts).
+public enum PathVerdict: String, Sendable, Codable {
+    case viaPrimaryTier = "via-primary-tier"
+    case viaFailoverTier = "via-failover-tier"
+    case bypassedGateway = "bypassed-gateway"
+    case unknown
+}
+
+/// What `mxray trace` concludes about one message.
+public struct TraceReport: Sendable, Codable {
+    public var recipientDomain: String?
+    public var hops: [Hop]
+    /// The hop where the message entered the recipient's organisation.
+    public var entryHop: Int?
+    public var verdict: PathVerdict
+    public var verdictReason: String
+    /// Authentication checked now (not at delivery time): DNS records may have changed since.
+    public var now: MessageVerification
+    /// Breakage and trust, in words.
+    public var explanations: [String]
+    /// The recipient domain's tiers as DNS gives them now.
+    public var tiers: [Tier]
+}

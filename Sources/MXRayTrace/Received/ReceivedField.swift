@@ -1,0 +1,195 @@
+import MXRayDNS
+
+/// One Received field, parsed (RFC 5321 §4.4 and the variants Postfix, Exim, Microsoft 365,
+/// Google, Mimecast and Proofpoint write). What cannot be parsed stays in `raw`, never dropped.
+public struct ReceivedField: Sendable, Codable, Equatable {
+    /// The field value as written, unfolded.
+    public var raw: String
+    /// The name the client gave in HELO/EHLO.
+    public var helo: String?
+    /// The client's name from reverse DNS, as the receiving host recorded it.
+    public var reverseName: String?
+    /// The client's address.
+    public var ip: String?
+    /// The receiving host.
+    public var by: String?
+    /// The software the receiving host names (Postfix, PPS, Exim 4.96 ...), when it says.
+    public var software: String?
+    /// ESMTP, ESMTPS, ESMTPSA, LMTP, SMTP, "Microsoft SMTP Server" ...
+    public var with: String?
+    /// True when the hop used TLS (from the protocol or the TLS details), nil when unknown.
+    public var tls: Bool?
+    public var tlsVersion: String?
+    public var tlsCipher: String?
+    public var id: String?
+    /// The envelope recipient, when the hop recorded it.
+    public var recipient: String?
+    public var envelopeFrom: String?
+    public var date: Int64?
+    public var dateText: String?
+    /// False when not even "by" could be read: the field is shown raw.
+    public var parsed: Bool
+
+    public init(parsing value: String) {
+        raw = value.split(whereSeparator: \.isNewline).joined(separator: " ")
+        parsed = false
+        var text = raw
+        // The date follows the last semicolon (RFC 5321 §4.4).
+        if let semi = text.lastIndex(of: ";") {
+            let tail = String(text[text.index(after: semi)...]).trimmingCharacters(in: [" ", "\t"])
+            if let d = MessageDate.parse(tail) { date = d; dateText = tail; text = String(text[..<semi]) }
+        }
+        let tokens = ReceivedTokenizer.tokens(text)
+        var i = 0
+        func comments(after index: Int) -> [String] {
+            var out: [String] = []
+            var j = index
+            while j < tokens.count, case .comment(let c) = tokens[j] { out.append(c); j += 1 }
+            return out
+        }
+        while i < tokens.count {
+            guard case .word(let w) = tokens[i] else { i += 1; continue }
+            let keyword = w.lowercased()
+            let next: String? = { if i + 1 < tokens.count, case .word(let n) = tokens[i + 1] { return n } else { return nil } }()
+            switch keyword {
+            case "from" where helo == nil && next != nil:
+                helo = next
+                for c in comments(after: i + 2) { absorbFromComment(c) }
+                i += 2
+            case "by" where by == nil && next != nil:
+                by = next
+                for c in comments(after: i + 2) {
+                    if IPAddress(c) == nil, software == nil, !c.contains("=") { software = c }
+                }
+                i += 2
+            case "with" where with == nil && next != nil:
+                // "with Microsoft SMTP Server" is three words; most MTAs write one.
+                if next == "Microsoft", i + 3 < tokens.count, case .word(let a) = tokens[i + 2], case .word(let b) = tokens[i + 3], a == "SMTP", b == "Server" {
+                    with = "Microsoft SMTP Server"
+                    i += 4
+                } else {
+                    with = next
+                    i += 2
+                }
+            case "id" where id == nil && next != nil:
+                id = next
+                i += 2
+            case "for" where recipient == nil && next != nil:
+                recipient = next!.trimmingCharacters(in: ["<", ">", ";"])
+                i += 2
+            default:
+                i += 1
+            }
+        }
+        // TLS details anywhere in the field.
+        readTLS(raw)
+        if let w = with?.uppercased(), tls == nil {
+            if ["ESMTPS", "ESMTPSA", "SMTPS", "LMTPS", "UTF8SMTPS", "UTF8SMTPSA"].contains(w) { tls = true }
+            else if ["ESMTP", "SMTP", "LMTP", "ESMTPA", "UTF8SMTP"].contains(w) { tls = false }
+        }
+        if raw.contains("Google Transport Security") { tls = true }
+        if let envelope = raw.range(of: "envelope-from <") {
+            envelopeFrom = String(raw[envelope.upperBound...].prefix { $0 != ">" })
+        }
+        parsed = by != nil
+    }
+
+    /// `(rdns [ip])`, `(rdns. [ip])`, `([ip] helo=name)`, `(ip)` as Microsoft 365 writes it.
+    mutating func absorbFromComment(_ c: String) {
+        var rest = Substring(c)
+        if let open = rest.firstIndex(of: "["), let close = rest[open...].firstIndex(of: "]") {
+            var literal = String(rest[rest.index(after: open)..<close])
+            if literal.lowercased().hasPrefix("ipv6:") { literal = String(literal.dropFirst(5)) }
+            if IPAddress(literal) != nil && ip == nil { ip = literal }
+            let before = rest[..<open].trimmingCharacters(in: [" ", "\t"])
+            if !before.isEmpty && reverseName == nil {
+                var name = before
+                if name.hasSuffix(".") { name.removeLast() }
+                if name.lowercased() != "unknown" { reverseName = name }
+            }
+            rest = rest[rest.index(after: close)...]
+        }
+        for word in rest.split(separator: " ") {
+            if word.hasPrefix("helo=") {
+                // Exim: the token after "from" is the reverse name, helo= the HELO.
+                if reverseName == nil { reverseName = helo }
+                helo = String(word.dropFirst(5))
+            } else if ip == nil, IPAddress(String(word)) != nil {
+                ip = String(word)
+            }
+        }
+        if ip == nil, IPAddress(c.trimmingCharacters(in: [" "])) != nil { ip = c.trimmingCharacters(in: [" "]) }
+    }
+
+    mutating func readTLS(_ text: String) {
+        func value(after key: String) -> String? {
+            guard let r = text.range(of: key) else { return nil }
+            let v = text[r.upperBound...].prefix { !" ,;)".contains($0) }
+            return v.isEmpty ? nil : String(v)
+        }
+        if let r = text.range(of: "using ") {
+            // Postfix: "(using TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits) ...)"
+            let after = text[r.upperBound...]
+            let version = after.prefix { $0 != " " }
+            if version.hasPrefix("TLS") || version.hasPrefix("SSL") {
+                tls = true; tlsVersion = String(version)
+                tlsCipher = value(after: "with cipher ")
+            }
+        }
+        if let v = value(after: "version=") { tls = true; tlsVersion = tlsVersion ?? v }
+        if let c = value(after: "cipher=") { tls = true; tlsCipher = tlsCipher ?? c }
+        // Exim: "with esmtps (TLS1.3) tls TLS_AES_256_GCM_SHA384"
+        if let c = value(after: " tls ") { tls = true; tlsCipher = tlsCipher ?? c }
+        if tlsVersion == nil, let r = text.range(of: "(TLS1.") {
+            tls = true; tlsVersion = "TLS1." + text[r.upperBound...].prefix { $0.isNumber }
+        }
+    }
+}
+
+/// Splits a Received value into words and comments (nested parentheses kept together).
+enum ReceivedTokenizer {
+    enum Token: Equatable { case word(String), comment(String) }
+    /// Comments nest at most this deep; deeper text is kept as part of the comment.
+    static let maxDepth = 8
+
+    static func tokens(_ text: String) -> [Token] {
+        var out: [Token] = []
+        var word = ""
+        var comment = ""
+        var depth = 0
+        for c in text {
+            if depth > 0 {
+                if c == "(" { depth += 1; if depth <= maxDepth { comment.append(c) } ; continue }
+                if c == ")" {
+                    depth -= 1
+                    if depth == 0 { out.append(.comment(comment.trimmingCharacters(in: [" "]))); comment = "" } else { comment.append(c) }
+                    continue
+                }
+                comment.append(c)
+                continue
+            }
+            if c == "(" {
+                if !word.isEmpty { out.append(.word(word)); word = "" }
+                depth = 1
+                continue
+            }
+            if c.isWhitespace {
+                if !word.isEmpty { out.append(.word(word)); word = "" }
+                continue
+            }
+            word.append(c)
+        }
+        if !word.isEmpty { out.append(.word(word)) }
+        if depth > 0 && !comment.isEmpty { out.append(.comment(comment)) }
+        return out
+    }
+}
+
+extension String {
+    func trimmingCharacters(in set: Set<Character>) -> String {
+        var s = Substring(self)
+        while let f = s.first, set.contains(f) { s = s.dropFirst() }
+        while let l = s.last, set.contains(l) { s = s.dropLast() }
+        return String(s)
+    }
+}

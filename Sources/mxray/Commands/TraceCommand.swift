@@ -1,0 +1,49 @@
+import ArgumentParser
+import Foundation
+import MXRayAudit
+import MXRayMessage
+import MXRayTrace
+
+/// `mxray trace FILE`: which path did this message take, and what did each hop conclude.
+struct TraceCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "trace",
+        abstract: "Reconstruct a received message's path and tell whether it passed the gateway.",
+        discussion: """
+            Reads every Received field (oldest hop first), maps the hops onto the recipient domain's MX \
+            tiers (from DNS or --zone, with the vendor catalog), and gives one verdict: via-primary-tier, \
+            via-failover-tier, bypassed-gateway or unknown. DKIM, ARC and DMARC are verified again now, \
+            and SPF for the client of the hop where the message entered (marked as evaluated now). \
+            Exit status: 0 for via-primary-tier or via-failover-tier, 1 for bypassed-gateway or unknown, \
+            2 when the message could not be read.
+            """
+    )
+
+    @Argument(help: "The received message, or - for standard input.") var file: String = "-"
+    @Option(help: ArgumentHelp("The recipient's domain (default: the envelope recipient found in the headers).", valueName: "DOMAIN"))
+    var recipientDomain: String?
+    @Option(help: ArgumentHelp("A vendor catalog file to add to the bundled one.", valueName: "FILE")) var catalog: String?
+    @OptionGroup var dmarcOptions: DMARCOptions
+    @OptionGroup var resolverOptions: ResolverOptions
+    @OptionGroup var clock: ClockOptions
+    @Flag(name: .long, help: "Print JSON.") var json = false
+
+    func run() async throws {
+        try await reportingErrors {
+            guard let input = try MessageInput.read([file]).first else { throw CLIError("no message") }
+            let message: Message
+            do { message = try Message(bytes: input.bytes) } catch { throw CLIError("\(input.label): \(error)") }
+            var vendors = VendorCatalog.bundled
+            if let catalog { vendors = vendors.adding(try loadCatalog(catalog)) }
+            let tracer = PathTracer(resolver: try resolverOptions.makeResolver(), catalog: vendors, now: clock.epoch, dmarcMode: dmarcOptions.mode)
+            let report = await tracer.trace(message, recipientDomain: recipientDomain)
+            print(json ? try renderJSON(report) : TraceText.render(report, source: input.label))
+            if report.verdict == .bypassedGateway || report.verdict == .unknown { throw ExitCode(1) }
+        }
+    }
+}
+
+func loadCatalog(_ path: String) throws -> VendorCatalog {
+    guard let data = FileManager.default.contents(atPath: path) else { throw CLIError("cannot read \(path)") }
+    do { return try VendorCatalog(text: String(decoding: data, as: UTF8.self), priority: 1) } catch { throw CLIError("\(path): \(error)") }
+}
