@@ -11,6 +11,8 @@ let package = Package(
         .library(name: "MXRayAuth", targets: ["MXRayAuth"]),
         .library(name: "MXRayAudit", targets: ["MXRayAudit"]),
         .library(name: "MXRayTrace", targets: ["MXRayTrace"]),
+        .library(name: "MXRaySMTP", targets: ["MXRaySMTP"]),
+        .library(name: "MXRayProbe", targets: ["MXRayProbe"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -57,6 +59,22 @@ let package = Package(
             ],
             resources: [.copy("Resources/vendors.txt")]
         ),
+        // SMTP client: reply framing, the conversation, STARTTLS.
+        .target(
+            name: "MXRaySMTP",
+            dependencies: [
+                "MXRayDNS",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
+        // The probe engine: every MX host over SMTP, the way a sender would, and tier parity.
+        .target(
+            name: "MXRayProbe",
+            dependencies: ["MXRayDNS", "MXRayAudit", "MXRaySMTP", .product(name: "NIOSSL", package: "swift-nio-ssl")]
+        ),
         // The trace engine: which path a received message took, and what each hop concluded.
         .target(name: "MXRayTrace", dependencies: ["MXRayDNS", "MXRayMessage", "MXRayAuth", "MXRayAudit"]),
         // The command-line tool: argument parsing and rendering only.
@@ -68,6 +86,7 @@ let package = Package(
                 "MXRayAuth",
                 "MXRayAudit",
                 "MXRayTrace",
+                "MXRayProbe",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -75,7 +94,7 @@ let package = Package(
         .executableTarget(
             name: "mxray-bench",
             dependencies: [
-                "MXRayDNS", "MXRayMessage", "MXRayAuth", "MXRayAudit",
+                "MXRayDNS", "MXRayMessage", "MXRayAuth", "MXRayAudit", "MXRayProbe",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ]
@@ -88,6 +107,11 @@ let package = Package(
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
             resources: [.copy("Resources")]
+        ),
+        .testTarget(
+            name: "MXRaySMTPTests",
+            dependencies: ["MXRaySMTP", "MXRayProbe", "MXRayAudit", .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "NIOEmbedded", package: "swift-nio")]
         ),
         .testTarget(
             name: "MXRayTraceTests",
@@ -122,6 +146,7 @@ let package = Package(
                 "MXRayDNS",
                 "MXRayAuth",
                 "MXRayAudit",
+                "MXRayProbe",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],

@@ -8,11 +8,16 @@ cd "$here/.."
 swift build -c release --product mxray-bench
 port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
 work="$(mktemp -d /tmp/mxray-bench.XXXXXX)"
-cleanup() { "$here/nsd.sh" stop "$work" || true; rm -rf "$work"; }
+cleanup() {
+    "$here/nsd.sh" stop "$work" || true
+    if [ -f "$work/smtp.pid" ]; then kill "$(cat "$work/smtp.pid")" 2>/dev/null || true; fi
+    rm -rf "$work"
+}
 trap cleanup EXIT
 # A generated zone of 10,001 domains for the audit benchmark (not committed: it is made here).
 mkdir -p "$work/extra"
 python3 "$here/bench_zone.py" 10001 > "$work/extra/bench.test.zone"
+python3 "$here/probe_bench_zone.py" 1000 > "$work/extra/probebench.test.zone"
 MXRAY_EXTRA_ZONES="$work/extra" "$here/nsd.sh" start "$work" "$port"
 
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -sr)"
@@ -26,3 +31,15 @@ done
 .build/release/mxray-bench spf-evaluate --nameserver "127.0.0.1:$port" --evaluations 500000 --trace off
 .build/release/mxray-bench verify --nameserver "127.0.0.1:$port" --messages 20000
 .build/release/mxray-bench audit --nameserver "127.0.0.1:$port" --domains 10000 --concurrency 64
+
+# SMTP probe: loopback SMTP servers (aiosmtpd) with a throwaway CA.
+"$here/test_ca.sh" "$work/ca"
+python3 -c "import aiosmtpd, cryptography" 2>/dev/null || python3 -m pip install -q aiosmtpd cryptography
+smtp_port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+python3 "$here/smtp_servers.py" "$work/ca" "$smtp_port" 2>"$work/smtp.log" &
+echo $! > "$work/smtp.pid"
+sleep 2
+for domain in one.probebench.test eight.probebench.test; do
+    .build/release/mxray-bench probe --nameserver "127.0.0.1:$port" --domain "$domain" --port "$smtp_port" --ca-file "$work/ca/ca.pem" --repeats 5
+done
+.build/release/mxray-bench probe --nameserver "127.0.0.1:$port" --domain many.probebench.test --port "$smtp_port" --ca-file "$work/ca/ca.pem" --concurrency 64 --repeats 1

@@ -12,6 +12,7 @@ https_port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 cleanup() {
     "$here/nsd.sh" stop "$work" || true
     if [ -f "$work/https.pid" ]; then kill "$(cat "$work/https.pid")" 2>/dev/null || true; fi
+    if [ -f "$work/smtp.pid" ]; then kill "$(cat "$work/smtp.pid")" 2>/dev/null || true; fi
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -29,6 +30,17 @@ for _ in $(seq 1 50); do
     sleep 0.1
 done
 export MXRAY_MTA_STS_PORT="$https_port"
+
+# SMTP servers for the probe (aiosmtpd from PyPI, installed when missing) on 127.0.0.2-9.
+python3 -c "import aiosmtpd, cryptography" 2>/dev/null || python3 -m pip install -q aiosmtpd cryptography
+smtp_port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+python3 "$here/smtp_servers.py" "$work/ca" "$smtp_port" 2>"$work/smtp.log" &
+echo $! > "$work/smtp.pid"
+for _ in $(seq 1 100); do
+    python3 -c "import socket,sys; s=socket.socket(); s.settimeout(0.2); sys.exit(s.connect_ex(('127.0.0.9', $smtp_port)))" && break
+    sleep 0.1
+done
+export MXRAY_SMTP_PORT="$smtp_port"
 export MXRAY_TEST_CA="$work/ca/ca.pem"
 
-swift test --filter "IntegrationTests|CLINameserverTests|CLIAuditNameserverTests" "$@"
+swift test --filter "IntegrationTests|CLINameserverTests|CLIAuditNameserverTests|CLIProbeNameserverTests" "$@"

@@ -6,6 +6,7 @@
     127.0.0.1:PORT serves HTTPS and answers by Host name:
       mta-sts.good.audit.test       200 text/plain, a policy listing both tiers
       mta-sts.partial.audit.test    200 text/plain, a policy listing the first tier only
+      mta-sts.probe.test            200 text/plain, enforce mode for *.probe.test
       mta-sts.redirect.audit.test   301 to another URL (must not be followed)
       mta-sts.mediatype.audit.test  200 text/html
       mta-sts.big.audit.test        200 text/plain of 100 KB (over the 64 KB bound)
@@ -24,6 +25,7 @@ directory, port = sys.argv[1], int(sys.argv[2])
 POLICIES = {
     "mta-sts.good.audit.test": "version: STSv1\r\nmode: enforce\r\nmx: *.pphosted.com\r\nmx: eu-1.mimecast.com\r\nmax_age: 86400\r\n",
     "mta-sts.partial.audit.test": "version: STSv1\r\nmode: enforce\r\nmx: *.pphosted.com\r\nmax_age: 86400\r\n",
+    "mta-sts.probe.test": "version: STSv1\r\nmode: enforce\r\nmx: *.probe.test\r\nmax_age: 86400\r\n",
 }
 
 

@@ -4,6 +4,7 @@ import MXRayAudit
 import MXRayAuth
 import MXRayDNS
 import MXRayMessage
+import MXRayProbe
 import _CryptoExtras
 
 /// Throughput benchmarks for mxray's DNS layer. Build in release mode:
@@ -14,6 +15,7 @@ import _CryptoExtras
 ///   .build/release/mxray-bench spf-evaluate --nameserver 127.0.0.1:PORT [--evaluations N]
 ///   .build/release/mxray-bench verify --nameserver 127.0.0.1:PORT [--messages N]
 ///   .build/release/mxray-bench audit --nameserver 127.0.0.1:PORT [--domains N] [--concurrency C]
+///   .build/release/mxray-bench probe --nameserver 127.0.0.1:PORT --domain D --port SMTP_PORT [--ca-file PEM] [--concurrency C]
 /// Scripts/benchmark.sh starts nsd and runs them all.
 
 struct Arguments {
@@ -183,6 +185,31 @@ func auditDomains(_ nameserver: Nameserver, count: Int, concurrency: Int) async 
     await resolver.shutdown()
 }
 
+/// Probes a domain's MX hosts over SMTP (servers on loopback) and reports the wall time and the
+/// hosts probed per second.
+func probeDomain(_ nameserver: Nameserver, domain: String, port: Int, caFile: String?, concurrency: Int, repeats: Int) async {
+    let resolver = StubResolver(configuration: ResolverConfiguration(nameservers: [nameserver]))
+    let facts = await FactGatherer(resolver: resolver, policyFetcher: nil).gather(domain)
+    guard !facts.hosts.isEmpty else { fail("\(domain) has no MX hosts (is the generated zone loaded?)") }
+    var options = Prober.Options(recipients: ["bob@probe.test"], helo: "bench.mxray.test", now: Int64(Date().timeIntervalSince1970))
+    options.port = port
+    options.caFile = caFile
+    options.concurrency = concurrency
+    options.timeout = .seconds(5)
+    var best = Double.infinity
+    var reachable = 0
+    for _ in 0..<repeats {
+        let start = ContinuousClock.now
+        let report = await Prober(options: options).probe(facts)
+        best = min(best, (ContinuousClock.now - start).seconds)
+        reachable = report.hosts.filter { $0.banner != nil }.count
+    }
+    let slowest = 0.0
+    _ = slowest
+    print("probe \(domain): \(facts.hosts.count) hosts, concurrency \(concurrency), best of \(repeats): \(String(format: "%.3f", best)) s, \(format(Double(facts.hosts.count) / best)) hosts/s (\(reachable) answered)")
+    await resolver.shutdown()
+}
+
 /// DKIM keys from a zone, everything else from the network.
 struct KeyThenNetwork: DNSResolver {
     let keys: ZoneResolver
@@ -209,6 +236,9 @@ case "spf-evaluate":
     await spfEvaluate(nameserver, count: arguments.int("evaluations", 500_000), trace: arguments.values["trace"] != "off")
 case "audit":
     await auditDomains(nameserver, count: arguments.int("domains", 10_000), concurrency: arguments.int("concurrency", 64))
+case "probe":
+    await probeDomain(nameserver, domain: arguments.values["domain"] ?? "eight.probebench.test", port: arguments.int("port", 25),
+                      caFile: arguments.values["ca-file"], concurrency: arguments.int("concurrency", 32), repeats: arguments.int("repeats", 3))
 case "verify":
     await verifyMessages(nameserver, count: arguments.int("messages", 20_000))
 default:

@@ -305,3 +305,18 @@ struct CLIAuditNameserverTests {
         #expect((object?["hops"] as? [Any])?.count == 2)
     }
 }
+
+@Suite(.enabled(if: ProcessInfo.processInfo.environment["MXRAY_SMTP_PORT"] != nil, "needs the SMTP servers: run Scripts/integration-test.sh"))
+struct CLIProbeNameserverTests {
+    @Test func probeMatrixFindingsAndTranscript() throws {
+        let env = ProcessInfo.processInfo.environment
+        let common = ["--nameserver", env["MXRAY_NSD"]!, "--port", env["MXRAY_SMTP_PORT"]!, "--timeout", "1", "--ca-file", env["MXRAY_TEST_CA"]!]
+        let run = try MXRayProcess.run(["probe", "probe2.probe.test", "--rcpt", "bob@probe2.test", "--offline", "--transcript"] + common)
+        #expect(run.status == 1, "\(run.stdout)\(run.stderr)")
+        #expect(run.stdout.contains("mx-plain.probe.test"))
+        #expect(run.stdout.contains("[HIGH] tier-posture-mismatch"))
+        #expect(run.stdout.contains("C: RCPT TO:<bob@probe2.test>"))
+        let audit = try MXRayProcess.run(["audit", "probe2.probe.test", "--probe", "--rcpt", "bob@probe2.test", "--mta-sts-port", env["MXRAY_MTA_STS_PORT"]!] + common)
+        #expect(audit.stdout.contains("SMTP probe:") && audit.stdout.contains("starttls-missing"), "\(audit.stdout)")
+    }
+}

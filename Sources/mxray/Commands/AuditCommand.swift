@@ -31,6 +31,8 @@ struct AuditCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Exit 1 when a finding is at least this severe: info, low, medium, high, critical.", valueName: "SEVERITY"))
     var failOn: String = "high"
     @Flag(name: .long, help: "Print JSON: one object per domain per line.") var json = false
+    @Flag(help: "Also probe every MX host over SMTP (see mxray probe) and add its facts and findings.") var probe = false
+    @OptionGroup var probeOptions: ProbeOptions
 
     func validate() throws {
         guard Severity(rawValue: failOn) != nil else { throw ValidationError("--fail-on must be info, low, medium, high or critical") }
@@ -68,7 +70,9 @@ struct AuditCommand: AsyncParsableCommand {
                 fetcher = HTTPSPolicyFetcher(resolver: resolver, port: mtaStsPort, caFile: caFile,
                                              timeout: .milliseconds(Int64(fetchTimeout * 1000)))
             }
-            let auditor = Auditor(gatherer: FactGatherer(resolver: resolver, catalog: vendors, policyFetcher: fetcher, dmarcMode: dmarcOptions.mode))
+            let auditor = Auditor(gatherer: FactGatherer(resolver: resolver, catalog: vendors, policyFetcher: fetcher, dmarcMode: dmarcOptions.mode),
+                                  extension: probe ? probeOptions.prober(caFile: caFile, now: Int64(Date().timeIntervalSince1970)) : nil)
+            if probe && offline { throw CLIError("--probe opens SMTP connections; it cannot be combined with --offline") }
             let threshold = Severity(rawValue: failOn)!
             let showProgress = !json && all.count > 1 && isatty(STDERR_FILENO) != 0
             var reached = false

@@ -30,6 +30,11 @@ enum AuditText {
         if let count = f.spf.lookupCount { summary.append("SPF \(f.spf.defaultResult ?? "") (\(count.terms) lookup\(count.terms == 1 ? "" : "s"))") } else { summary.append(f.spf.records.isEmpty ? "no SPF" : "SPF invalid") }
         if let p = f.dmarc.policy { summary.append("DMARC \(f.dmarc.policyTag ?? "p")=\(p.rawValue)") } else { summary.append("DMARC \(f.dmarc.result.rawValue)") }
         lines.append("posture: " + summary.joined(separator: ", "))
+        if let probe = r.probe {
+            lines.append("")
+            lines.append("SMTP probe:")
+            lines += table(probe.matrix).map { "  " + $0 }
+        }
         lines.append("")
         if r.findings.isEmpty { lines.append("no findings") }
         for finding in r.findings {

@@ -1,0 +1,68 @@
+import Foundation
+import MXRayAudit
+import MXRayDNS
+import MXRayProbe
+import Testing
+
+/// The probe against real SMTP servers (aiosmtpd) on 127.0.0.2-9, with nsd giving probe.test its
+/// MX tiers and the HTTPS server its MTA-STS policy (Scripts/integration-test.sh starts them all).
+@Suite(.enabled(if: ProcessInfo.processInfo.environment["MXRAY_SMTP_PORT"] != nil, "needs the SMTP servers: run Scripts/integration-test.sh"))
+struct ProbeIntegrationTests {
+    static let env = ProcessInfo.processInfo.environment
+
+    func probe(_ domain: String, rcpt: [String]) async -> ProbeReport {
+        let r = resolver([IntegrationEnvironment.nsd!])
+        let fetcher = HTTPSPolicyFetcher(resolver: r, port: Int(Self.env["MXRAY_MTA_STS_PORT"]!)!, caFile: Self.env["MXRAY_TEST_CA"], timeout: .seconds(3))
+        let facts = await FactGatherer(resolver: r, policyFetcher: fetcher).gather(domain)
+        var options = Prober.Options(recipients: rcpt, helo: "probe.mxray.test", now: Int64(Date().timeIntervalSince1970))
+        options.port = Int(Self.env["MXRAY_SMTP_PORT"]!)!
+        options.timeout = .seconds(1)
+        options.caFile = Self.env["MXRAY_TEST_CA"]
+        let report = await Prober(options: options).probe(facts)
+        await r.shutdown()
+        return report
+    }
+
+    @Test func everyKindOfServer() async {
+        let start = ContinuousClock.now
+        let r = await probe("probe.test", rcpt: ["bob@probe.test"])
+        let elapsed = ContinuousClock.now - start
+        func host(_ prefix: String) -> HostProbe { r.hosts.first { $0.host.hasPrefix(prefix) }! }
+        #expect(r.hosts.count == 8)
+        #expect(r.mtaSTSMode == "enforce")
+
+        let good = host("mx-good")
+        #expect(good.reachable && good.starttlsOffered && good.tls?.trusted == true && good.tls?.nameValid == true)
+        #expect(good.tls?.version == "TLSv1.3" || good.tls?.version == "TLSv1.2")
+        #expect(good.recipients.first?.status == .accepted && good.unknownRecipient?.status == .rejected)
+        #expect(good.transcript.contains { $0.direction == "C" && $0.text == "STARTTLS" })
+        #expect(!good.transcript.contains { $0.text.hasPrefix("DATA") }, "never DATA")
+
+        #expect(host("mx-reject").recipients.first?.status == .rejected)
+        #expect(!host("mx-plain").starttlsOffered)
+        let expired = host("mx-expired").tls
+        #expect(expired?.trusted == false && (expired?.daysToExpiry ?? 0) < 0)
+        #expect(host("mx-acceptall").unknownRecipient?.status == .accepted)
+        let silent = host("mx-silent")
+        #expect(silent.banner == nil && silent.error?.contains("banner") == true)
+        #expect(host("mx-wrongname").tls?.nameValid == false && host("mx-wrongname").tls?.trusted == true)
+        #expect(host("mx-greylist").recipients.first?.status == .deferred)
+
+        let ids = Set(r.findings.map(\.id))
+        for id in ["rcpt-rejected", "starttls-missing", "tls-certificate-expiring", "rcpt-accept-all", "smtp-unreachable",
+                   "tls-certificate-name-mismatch", "rcpt-deferred", "tier-posture-mismatch", "mta-sts-host-would-fail"] {
+            #expect(ids.contains(id), "\(id) missing: \(ids)")
+        }
+        let wouldFail = r.findings.filter { $0.id == "mta-sts-host-would-fail" }.flatMap(\.evidence)
+        #expect(wouldFail.contains { $0.contains("mx-plain") } && wouldFail.contains { $0.contains("mx-wrongname") })
+        #expect(!wouldFail.contains { $0.contains("mx-good") })
+        // Concurrent: about the slowest host (the silent one, 1 s banner timeout), not the sum.
+        #expect(elapsed < .seconds(4), "\(elapsed)")
+    }
+
+    @Test func parityOfAFailoverWithoutTLS() async {
+        let r = await probe("probe2.probe.test", rcpt: ["bob@probe2.test"])
+        let mismatch = r.findings.first { $0.id == "tier-posture-mismatch" }
+        #expect(mismatch?.title == "Tier 20 is weaker than tier 10 in \"STARTTLS\"", "\(r.findings.map(\.title))")
+    }
+}
