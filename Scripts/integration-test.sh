@@ -6,9 +6,18 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 cd "$here/.."
 
-port="${MXRAY_NSD_PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')}"
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# Waits (bounded: 10 s) until HOST:PORT accepts TCP connections.
+wait_for_tcp() {
+    for _ in $(seq 1 100); do
+        python3 -c "import socket,sys; s=socket.socket(); s.settimeout(0.2); sys.exit(s.connect_ex(('$1', $2)))" && return 0
+        sleep 0.1
+    done
+    echo "nothing listens on $1:$2" >&2
+    return 1
+}
+port="${MXRAY_NSD_PORT:-$(free_port)}"
 work="$(mktemp -d /tmp/mxray-integration.XXXXXX)"
-https_port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
 cleanup() {
     "$here/nsd.sh" stop "$work" || true
     if [ -f "$work/https.pid" ]; then kill "$(cat "$work/https.pid")" 2>/dev/null || true; fi
@@ -21,25 +30,21 @@ trap cleanup EXIT
 export MXRAY_NSD="127.0.0.1:$port"
 if grep -q '::1@' "$work/nsd.conf"; then export MXRAY_NSD6="[::1]:$port"; fi
 
-# MTA-STS policy servers (HTTPS with a throwaway test CA) on 127.0.0.1 and 127.0.0.2.
+# MTA-STS policy servers (HTTPS with a throwaway test CA) on 127.0.0.1 and 127.0.0.2. Each port
+# is picked after the previous server holds its own, so no two can collide.
+https_port="$(free_port)"
 "$here/test_ca.sh" "$work/ca"
 python3 "$here/mta_sts_server.py" "$work/ca" "$https_port" 2>"$work/https.log" &
 echo $! > "$work/https.pid"
-for _ in $(seq 1 50); do
-    python3 -c "import socket,sys; s=socket.socket(); s.settimeout(0.2); sys.exit(s.connect_ex(('127.0.0.1', $https_port)))" && break
-    sleep 0.1
-done
+wait_for_tcp 127.0.0.1 "$https_port"
 export MXRAY_MTA_STS_PORT="$https_port"
 
-# SMTP servers for the probe (aiosmtpd from PyPI, installed when missing) on 127.0.0.2-9.
+# SMTP servers for the probe (aiosmtpd from PyPI, installed when missing) on 127.0.0.2-10.
 python3 -c "import aiosmtpd, cryptography" 2>/dev/null || python3 -m pip install -q aiosmtpd cryptography
-smtp_port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+smtp_port="$(free_port)"
 python3 "$here/smtp_servers.py" "$work/ca" "$smtp_port" 2>"$work/smtp.log" &
 echo $! > "$work/smtp.pid"
-for _ in $(seq 1 100); do
-    python3 -c "import socket,sys; s=socket.socket(); s.settimeout(0.2); sys.exit(s.connect_ex(('127.0.0.9', $smtp_port)))" && break
-    sleep 0.1
-done
+wait_for_tcp 127.0.0.10 "$smtp_port"
 export MXRAY_SMTP_PORT="$smtp_port"
 export MXRAY_TEST_CA="$work/ca/ca.pem"
 

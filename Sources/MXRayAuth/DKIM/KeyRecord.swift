@@ -53,6 +53,14 @@ public struct KeyRecord: Sendable {
 
     /// Reads the modulus length out of an SPKI or PKCS#1 DER public key, for the error message.
     static func rsaModulusBits(_ der: [UInt8]) -> Int? {
+        // Only for bytes shaped like an RSA key: SubjectPublicKeyInfo naming rsaEncryption
+        // (1.2.840.113549.1.1.1), or a PKCS#1 SEQUENCE whose first element is an INTEGER.
+        let rsaOID: [UInt8] = [0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x01]
+        guard der.count > 4, der[0] == 0x30 else { return nil }
+        let headerLength = der[1] & 0x80 == 0 ? 2 : 2 + Int(der[1] & 0x7F)
+        guard headerLength < der.count else { return nil }
+        let isSPKI = (0...(der.count - rsaOID.count)).contains { der[$0..<($0 + rsaOID.count)].elementsEqual(rsaOID) }
+        guard isSPKI || der[headerLength] == 0x02 else { return nil }
         // Find the first INTEGER (0x02) long enough to be a modulus; skip its leading zero.
         var i = 0
         while i + 2 < der.count {

@@ -1,3 +1,4 @@
+import MXRayAuth
 import MXRayDNS
 
 /// One Received field, parsed (RFC 5321 §4.4 and the variants Postfix, Exim, Microsoft 365,
@@ -182,14 +183,5 @@ enum ReceivedTokenizer {
         if !word.isEmpty { out.append(.word(word)) }
         if depth > 0 && !comment.isEmpty { out.append(.comment(comment)) }
         return out
-    }
-}
-
-extension String {
-    func trimmingCharacters(in set: Set<Character>) -> String {
-        var s = Substring(self)
-        while let f = s.first, set.contains(f) { s = s.dropFirst() }
-        while let l = s.last, set.contains(l) { s = s.dropLast() }
-        return String(s)
     }
 }

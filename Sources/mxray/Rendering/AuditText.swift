@@ -36,12 +36,7 @@ enum AuditText {
             lines += table(probe.matrix).map { "  " + $0 }
         }
         lines.append("")
-        if r.findings.isEmpty { lines.append("no findings") }
-        for finding in r.findings {
-            lines.append("[\(finding.severity.rawValue.uppercased())] \(finding.id): \(finding.title)")
-            for e in finding.evidence { lines.append("    evidence: \(e)") }
-            lines.append("    fix: \(finding.remediation)\(finding.rfc.map { " (\($0))" } ?? "")")
-        }
+        lines += findings(r.findings)
         let counts = Severity.allCases.reversed().compactMap { s -> String? in
             let n = r.findings.filter { $0.severity == s }.count
             return n > 0 ? "\(n) \(s.rawValue)" : nil
@@ -49,6 +44,18 @@ enum AuditText {
         lines.append("")
         lines.append("\(r.findings.count) finding\(r.findings.count == 1 ? "" : "s")\(counts.isEmpty ? "" : ": " + counts.joined(separator: ", ")); failing at \(failOn.rawValue) or above")
         return lines.joined(separator: "\n")
+    }
+
+    /// Findings worst first, each with its evidence and fix.
+    static func findings(_ list: [Finding]) -> [String] {
+        if list.isEmpty { return ["no findings"] }
+        var lines: [String] = []
+        for finding in list {
+            lines.append("[\(finding.severity.rawValue.uppercased())] \(finding.id): \(finding.title)")
+            for e in finding.evidence { lines.append("    evidence: \(e)") }
+            lines.append("    fix: \(finding.remediation)\(finding.rfc.map { " (\($0))" } ?? "")")
+        }
+        return lines
     }
 
     static func table(_ rows: [[String]]) -> [String] {

@@ -9,12 +9,7 @@ enum ProbeText {
         for row in r.matrix { rows.append(["\(row.tier)", row.host, row.address] + ProbeJudge.properties.map { row.values[$0] ?? "-" }) }
         lines += AuditText.table(rows)
         lines.append("")
-        if r.findings.isEmpty { lines.append("no findings") }
-        for f in r.findings {
-            lines.append("[\(f.severity.rawValue.uppercased())] \(f.id): \(f.title)")
-            for e in f.evidence { lines.append("    evidence: \(e)") }
-            lines.append("    fix: \(f.remediation)\(f.rfc.map { " (\($0))" } ?? "")")
-        }
+        lines += AuditText.findings(r.findings)
         if transcript {
             for h in r.hosts {
                 lines.append("")
