@@ -76,7 +76,6 @@ public struct Prober: Sendable {
         let start = ContinuousClock.now
         var p = HostProbe(host: host, address: address, tier: tier, reachable: false, ehlo: false, extensions: [], starttlsOffered: false,
                           recipients: [], transcript: [], elapsed: 0)
-        defer { _ = p }
         guard let ip = IPAddress(address) else {
             p.error = "no address to connect to"
             return p
@@ -137,7 +136,8 @@ public struct Prober: Sendable {
                         // BoringSSL's error names the reason between its last two colons.
                         if let r = text.range(of: "CERTIFICATE_VERIFY_FAILED") { text = "certificate verification failed (\(text[r]))" }
                         let certificateProblem = text.contains("CERTIFICATE_VERIFY_FAILED") || text.lowercased().contains("certificate")
-                        p.tls = TLSProbe(handshake: !certificateProblem ? false : true, trusted: certificateProblem ? false : nil,
+                        // A certificate problem means the handshake got as far as verification.
+                        p.tls = TLSProbe(handshake: certificateProblem, trusted: certificateProblem ? false : nil,
                                          subjectNames: [], detail: text)
                         return certificateProblem && verifying ? .retryWithoutVerification : .retryPlain
                     }

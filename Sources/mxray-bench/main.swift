@@ -204,8 +204,6 @@ func probeDomain(_ nameserver: Nameserver, domain: String, port: Int, caFile: St
         best = min(best, (ContinuousClock.now - start).seconds)
         reachable = report.hosts.filter { $0.banner != nil }.count
     }
-    let slowest = 0.0
-    _ = slowest
     print("probe \(domain): \(facts.hosts.count) hosts, concurrency \(concurrency), best of \(repeats): \(String(format: "%.3f", best)) s, \(format(Double(facts.hosts.count) / best)) hosts/s (\(reachable) answered)")
     await resolver.shutdown()
 }

@@ -27,9 +27,7 @@ public struct DMARCEvaluator: Sendable {
         guard !fromFieldValues.isEmpty else {
             return DMARCVerdict(result: .permerror, mode: mode, reason: "the message has no From field (RFC 5322 §3.6 requires one)")
         }
-        if fromFieldValues.count > 1 {
-            // RFC 7489 §6.6.1: a message with several From fields is not valid; evaluate all authors.
-        }
+        // RFC 7489 §6.6.1: several From fields (or addresses) are all evaluated.
         let domains = fromFieldValues.flatMap(AuthorDomain.domains(inFromValue:))
         guard !domains.isEmpty else {
             return DMARCVerdict(result: .permerror, mode: mode, reason: "the From field \"\(fromFieldValues[0].prefix(60))\" has no address")
