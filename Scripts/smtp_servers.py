@@ -14,6 +14,8 @@
       127.0.0.8 wrongname  STARTTLS with a certificate for another name
       127.0.0.9 greylist   STARTTLS; every recipient 451 (deferred)
       127.0.0.10 slow      like good, but every EHLO answer waits 200 ms (for the probe benchmark)
+      127.0.0.11 garbage   answers like a web server, not an SMTP server
+      127.0.0.12 drop      sends its banner, then drops the connection after EHLO
 Runs until killed.
 """
 import asyncio
@@ -95,6 +97,19 @@ async def silent(reader, writer):
     await asyncio.sleep(3600)
 
 
+async def garbage(reader, writer):
+    writer.write(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+    await writer.drain()
+    writer.close()
+
+
+async def drop(reader, writer):
+    writer.write(b"220 mx-drop.probe.test ESMTP\r\n")
+    await writer.drain()
+    await reader.readline()
+    writer.close()
+
+
 async def main():
     good_context = servers["127.0.0.2"][1]
     started = []
@@ -107,7 +122,9 @@ async def main():
                                               require_starttls=False, data_size_limit=10485760, ident="mxray test SMTP"))
         started.append(await loop.create_server(factory, host=address, port=port))
     started.append(await asyncio.start_server(silent, host="127.0.0.7", port=port))
-    print(f"smtp servers: 127.0.0.2-10 port {port}", file=sys.stderr, flush=True)
+    started.append(await asyncio.start_server(garbage, host="127.0.0.11", port=port))
+    started.append(await asyncio.start_server(drop, host="127.0.0.12", port=port))
+    print(f"smtp servers: 127.0.0.2-12 port {port}", file=sys.stderr, flush=True)
     await asyncio.Event().wait()
 
 asyncio.run(main())

@@ -42,6 +42,11 @@ public enum ProbeJudge {
                     "Check that the host listens on port 25 and is reachable from the Internet.", "RFC 5321 §3.1")
                 continue
             }
+            if let error = h.error {
+                // It answered, then the conversation broke off: a stall, garbage or a dropped connection.
+                add("smtp-session-failed", .high, "The SMTP conversation with \(h.host) broke off",
+                    ["\(n): \(error)"], "Check the host's logs for the probe's session; a sender meets the same failure.", "RFC 5321 §4.1")
+            }
             if !h.starttlsOffered {
                 add("starttls-missing", .high, "\(h.host) does not offer STARTTLS: mail to it travels in clear text",
                     ["\(n): EHLO lists \(h.extensions.isEmpty ? "no extensions" : h.extensions.joined(separator: ", "))"],

@@ -60,6 +60,17 @@ struct ProbeIntegrationTests {
         #expect(elapsed < .seconds(4), "\(elapsed)")
     }
 
+    @Test func garbageAndDroppedConnectionsAreFindingsNotCrashes() async {
+        let r = await probe("probe3.probe.test", rcpt: ["bob@probe.test"])
+        let garbage = r.hosts.first { $0.host.hasPrefix("mx-garbage") }!
+        #expect(garbage.banner == nil && garbage.error?.contains("protocol error") == true, "\(garbage.error ?? "")")
+        let drop = r.hosts.first { $0.host.hasPrefix("mx-drop") }!
+        #expect(drop.banner != nil && drop.error?.contains("closed") == true, "\(drop.error ?? "")")
+        #expect(r.hosts.first { $0.host.hasPrefix("mx-good") }?.recipients.first?.status == .accepted)
+        #expect(r.findings.contains { $0.id == "smtp-unreachable" && $0.evidence.joined().contains("mx-garbage") })
+        #expect(r.findings.contains { $0.id == "smtp-session-failed" && $0.evidence.joined().contains("mx-drop") })
+    }
+
     @Test func parityOfAFailoverWithoutTLS() async {
         let r = await probe("probe2.probe.test", rcpt: ["bob@probe2.test"])
         let mismatch = r.findings.first { $0.id == "tier-posture-mismatch" }
