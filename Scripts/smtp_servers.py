@@ -16,6 +16,7 @@
       127.0.0.10 slow      like good, but every EHLO answer waits 200 ms (for the probe benchmark)
       127.0.0.11 garbage   answers like a web server, not an SMTP server
       127.0.0.12 drop      sends its banner, then drops the connection after EHLO
+      [::1]      good      the good server again, over IPv6 (when loopback has IPv6)
 Runs until killed.
 """
 import asyncio
@@ -80,7 +81,7 @@ class Handler:
         return "554 5.7.0 this test server takes no mail"
 
 
-good = ["mx-good.probe.test", "mx-reject.probe.test", "mx-acceptall.probe.test", "mx-greylist.probe.test"]
+good = ["mx-good.probe.test", "mx-reject.probe.test", "mx-acceptall.probe.test", "mx-greylist.probe.test", "mx-dual.probe.test"]
 servers = {
     "127.0.0.2": ("good", certificate("good", good, -1, 365)),
     "127.0.0.3": ("reject", None),
@@ -121,6 +122,12 @@ async def main():
         factory = (lambda m=mode, t=tls: SMTP(Handler(m), hostname=f"mx-{m}.probe.test", tls_context=t,
                                               require_starttls=False, data_size_limit=10485760, ident="mxray test SMTP"))
         started.append(await loop.create_server(factory, host=address, port=port))
+    try:
+        ipv6 = lambda: SMTP(Handler("good"), hostname="mx-dual.probe.test", tls_context=good_context, require_starttls=False,
+                            data_size_limit=10485760, ident="mxray test SMTP")
+        started.append(await asyncio.get_running_loop().create_server(ipv6, host="::1", port=port))
+    except OSError:
+        print("smtp servers: no IPv6 loopback, [::1] skipped", file=sys.stderr, flush=True)
     started.append(await asyncio.start_server(silent, host="127.0.0.7", port=port))
     started.append(await asyncio.start_server(garbage, host="127.0.0.11", port=port))
     started.append(await asyncio.start_server(drop, host="127.0.0.12", port=port))

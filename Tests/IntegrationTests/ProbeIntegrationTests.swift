@@ -71,6 +71,17 @@ struct ProbeIntegrationTests {
         #expect(r.findings.contains { $0.id == "smtp-session-failed" && $0.evidence.joined().contains("mx-drop") })
     }
 
+    @Test(.enabled(if: IntegrationEnvironment.nsd6 != nil, "needs IPv6 loopback"))
+    func everyAddressIPv4AndIPv6() async {
+        let r = await probe("probe6.probe.test", rcpt: ["bob@probe.test"])
+        #expect(Set(r.hosts.map(\.address)) == ["127.0.0.2", "::1"])
+        for h in r.hosts {
+            #expect(h.tls?.trusted == true && h.tls?.nameValid == true, "\(h.address): \(h.error ?? "")")
+            #expect(h.recipients.first?.status == .accepted)
+        }
+        #expect(r.findings.isEmpty, "\(r.findings.map(\.id))")
+    }
+
     @Test func parityOfAFailoverWithoutTLS() async {
         let r = await probe("probe2.probe.test", rcpt: ["bob@probe2.test"])
         let mismatch = r.findings.first { $0.id == "tier-posture-mismatch" }
