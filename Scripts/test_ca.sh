@@ -5,7 +5,7 @@
 set -euo pipefail
 dir="$1"
 mkdir -p "$dir"
-command -v openssl >/dev/null 2>&1 || { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssl >/dev/null; }
+command -v openssl >/dev/null 2>&1 || { apt-get update -qq >/dev/null; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssl >/dev/null; }
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=mxray test CA" \
     -keyout "$dir/ca.key" -out "$dir/ca.pem" \
     -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
