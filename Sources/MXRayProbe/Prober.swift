@@ -80,12 +80,12 @@ public struct Prober: Sendable {
             p.error = "no address to connect to"
             return p
         }
-        var attempt = await conversation(ip: ip, host: host, domain: domain, tls: tls, verifying: true, probe: &p)
+        let attempt = await conversation(ip: ip, host: host, domain: domain, tls: tls, verifying: true, probe: &p)
         if attempt == .retryWithoutVerification {
             // The certificate did not verify: connect again and carry on as an opportunistic sender.
             var second = p
             second.transcript.append(TranscriptLine(direction: "*", text: "reconnecting without certificate checks, as an opportunistic sender would"))
-            attempt = await conversation(ip: ip, host: host, domain: domain, tls: tls, verifying: false, probe: &second)
+            _ = await conversation(ip: ip, host: host, domain: domain, tls: tls, verifying: false, probe: &second)
             var tlsFacts = second.tls ?? p.tls
             tlsFacts?.trusted = false
             tlsFacts?.detail = p.tls?.detail
@@ -127,7 +127,12 @@ public struct Prober: Sendable {
             readExtensions(hello, into: &p)
             if p.starttlsOffered && !skipTLS {
                 let reply = try await session.command("STARTTLS", timeout: t)
-                if reply.code == 220, let context = verifying ? tls.verifying : tls.opportunistic {
+                if reply.code == 220 {
+                    guard let context = verifying ? tls.verifying : tls.opportunistic else {
+                        // The server now expects a handshake we cannot make: start again in plain text.
+                        p.tls = TLSProbe(handshake: false, subjectNames: [], detail: "no TLS client context: \(tls.error ?? "unknown error")")
+                        return .retryPlain
+                    }
                     do {
                         let facts = try await session.startTLS(context: context, serverHostname: host, timeout: t)
                         p.tls = Self.judge(facts, host: host, now: options.now, trusted: verifying ? true : nil)

@@ -14,9 +14,8 @@ public struct FactGatherer: Sendable {
     }
 
     public func gather(_ domainText: String) async -> AuditFacts {
-        var domain = domainText.lowercased()
-        if domain.hasSuffix(".") { domain.removeLast() }
-        guard let name = try? DomainName(domain) else {
+        let (domain, parsed) = Self.normalized(domainText)
+        guard let name = parsed else {
             let failed = DNSLookup(question: DNSQuestion(name: .root, type: .mx),
                                    outcome: .failure(DNSFailure(.malformedAnswer, "\(domainText) is not a domain name")), source: "", elapsed: 0, transport: "")
             return AuditFacts(domain: domainText, mxKind: .unknown, mx: LookupSummary(failed), tiers: [], pattern: .unknown,
@@ -24,12 +23,66 @@ public struct FactGatherer: Sendable {
                               spf: SPFSummary(lookup: LookupSummary(failed), records: []), dmarc: DMARCVerdict(result: .permerror, mode: dmarcMode, reason: "not a domain name"),
                               dnsFailures: ["\(domainText) is not a domain name"])
         }
-        async let mxLookup = resolver.lookup(name, .mx)
+        async let mxPart = mxHosts(name, domain)
         async let stsLookup = resolver.lookup((try? name.prepending(Array("_mta-sts".utf8))) ?? name, .txt)
         async let rptLookup = resolver.lookup((try? DomainName("_smtp._tls." + domain)) ?? name, .txt)
         async let spf = spfSummary(name)
         async let dmarc = DMARCEvaluator(resolver: resolver, mode: dmarcMode).discover(domain)
-        let mx = await mxLookup
+        let (kind, mx, mxHosts, mxFailures) = await mxPart
+        var hosts = mxHosts, failures = mxFailures
+
+        // MTA-STS (RFC 8461 §3).
+        let sts = await stsLookup
+        var mtaSTS = MTASTSFacts(lookup: LookupSummary(sts), records: sts.texts.filter(MTASTSRecord.isMTASTS))
+        if let f = sts.failure { failures.append("TXT _mta-sts.\(domain): \(f.detail)") }
+        if mtaSTS.records.count > 1 {
+            mtaSTS.recordError = "\(mtaSTS.records.count) records; RFC 8461 §3.1 requires exactly one"
+        } else if let text = mtaSTS.records.first {
+            do { mtaSTS.record = try MTASTSRecord(parsing: text) } catch { mtaSTS.recordError = "\(error)" }
+        }
+        if mtaSTS.record != nil, let fetcher = policyFetcher {
+            let fetch = await fetcher.fetch(domain: domain)
+            mtaSTS.fetch = fetch
+            if fetch.outcome == .fetched, let body = fetch.body {
+                do { mtaSTS.policy = try MTASTSPolicy(parsing: body) } catch { mtaSTS.policyError = "\(error)" }
+            }
+        }
+        if let policy = mtaSTS.policy, policy.mode != .none {
+            for i in hosts.indices { hosts[i].coveredByMTASTS = policy.covers(hosts[i].name) }
+        }
+
+        let rpt = await rptLookup
+        if let f = rpt.failure { failures.append("TXT _smtp._tls.\(domain): \(f.detail)") }
+        let tlsRPT = TLSRPTFacts(lookup: LookupSummary(rpt), records: rpt.texts.filter { $0.hasPrefix("v=TLSRPTv1") })
+        let spfSummary = await spf
+        if spfSummary.lookup.failed { failures.append("TXT \(domain) (SPF): \(spfSummary.lookup.detail ?? "")") }
+        let dmarcVerdict = await dmarc
+        if dmarcVerdict.result == .temperror { failures.append("DMARC: \(dmarcVerdict.reason)") }
+
+        let tiers = Self.tiers(hosts)
+        return AuditFacts(domain: domain, mxKind: kind, mx: LookupSummary(mx), tiers: tiers, pattern: Self.pattern(kind: kind, tiers: tiers),
+                          mtaSTS: mtaSTS, tlsRPT: tlsRPT, spf: spfSummary, dmarc: dmarcVerdict, dnsFailures: failures)
+    }
+
+    /// The MX tiers alone (RFC 5321 §5.1) with each host's addresses: what a path trace needs,
+    /// without the policy lookups of a full audit. An invalid name has no tiers.
+    public func gatherTiers(_ domainText: String) async -> (kind: MXKind, tiers: [Tier]) {
+        let (domain, parsed) = Self.normalized(domainText)
+        guard let name = parsed else { return (.unknown, []) }
+        let (kind, _, hosts, _) = await mxHosts(name, domain)
+        return (kind, Self.tiers(hosts))
+    }
+
+    /// The domain lower-cased without a trailing dot, and as a DNS name when it is one.
+    static func normalized(_ domainText: String) -> (String, DomainName?) {
+        var domain = domainText.lowercased()
+        if domain.hasSuffix(".") { domain.removeLast() }
+        return (domain, try? DomainName(domain))
+    }
+
+    /// The MX lookup, its kind, the facts of each host, and the DNS failures met on the way.
+    func mxHosts(_ name: DomainName, _ domain: String) async -> (MXKind, DNSLookup, [HostFacts], [String]) {
+        let mx = await resolver.lookup(name, .mx)
         var failures: [String] = []
         if let f = mx.failure { failures.append("MX \(domain): \(f.detail)") }
 
@@ -63,39 +116,12 @@ public struct FactGatherer: Sendable {
             if let a = h.aaaa, a.failed { failures.append("AAAA \(h.name): \(a.detail ?? "")") }
             if let t = h.tlsa, t.failed { failures.append("TLSA _25._tcp.\(h.name): \(t.detail ?? "")") }
         }
+        return (kind, mx, hosts, failures)
+    }
 
-        // MTA-STS (RFC 8461 §3).
-        let sts = await stsLookup
-        var mtaSTS = MTASTSFacts(lookup: LookupSummary(sts), records: sts.records.compactMap { $0.data.joinedText }.filter(MTASTSRecord.isMTASTS))
-        if let f = sts.failure { failures.append("TXT _mta-sts.\(domain): \(f.detail)") }
-        if mtaSTS.records.count > 1 {
-            mtaSTS.recordError = "\(mtaSTS.records.count) records; RFC 8461 §3.1 requires exactly one"
-        } else if let text = mtaSTS.records.first {
-            do { mtaSTS.record = try MTASTSRecord(parsing: text) } catch { mtaSTS.recordError = "\(error)" }
-        }
-        if mtaSTS.record != nil, let fetcher = policyFetcher {
-            let fetch = await fetcher.fetch(domain: domain)
-            mtaSTS.fetch = fetch
-            if fetch.outcome == .fetched, let body = fetch.body {
-                do { mtaSTS.policy = try MTASTSPolicy(parsing: body) } catch { mtaSTS.policyError = "\(error)" }
-            }
-        }
-        if let policy = mtaSTS.policy, policy.mode != .none {
-            for i in hosts.indices { hosts[i].coveredByMTASTS = policy.covers(hosts[i].name) }
-        }
-
-        let rpt = await rptLookup
-        if let f = rpt.failure { failures.append("TXT _smtp._tls.\(domain): \(f.detail)") }
-        let tlsRPT = TLSRPTFacts(lookup: LookupSummary(rpt), records: rpt.records.compactMap { $0.data.joinedText }.filter { $0.hasPrefix("v=TLSRPTv1") })
-        let spfSummary = await spf
-        if spfSummary.lookup.failed { failures.append("TXT \(domain) (SPF): \(spfSummary.lookup.detail ?? "")") }
-        let dmarcVerdict = await dmarc
-        if dmarcVerdict.result == .temperror { failures.append("DMARC: \(dmarcVerdict.reason)") }
-
-        let tiers = Dictionary(grouping: hosts, by: \.preference).map { Tier(preference: $0.key, hosts: $0.value.sorted { $0.name < $1.name }) }
+    static func tiers(_ hosts: [HostFacts]) -> [Tier] {
+        Dictionary(grouping: hosts, by: \.preference).map { Tier(preference: $0.key, hosts: $0.value.sorted { $0.name < $1.name }) }
             .sorted { $0.preference < $1.preference }
-        return AuditFacts(domain: domain, mxKind: kind, mx: LookupSummary(mx), tiers: tiers, pattern: Self.pattern(kind: kind, tiers: tiers),
-                          mtaSTS: mtaSTS, tlsRPT: tlsRPT, spf: spfSummary, dmarc: dmarcVerdict, dnsFailures: failures)
     }
 
     func host(_ target: String, preference: Int) async -> HostFacts {
@@ -111,15 +137,19 @@ public struct FactGatherer: Sendable {
         facts.aaaa = LookupSummary(v6)
         facts.tlsa = LookupSummary(dane)
         facts.tlsaRecords = dane.records.count
-        facts.cnameChain = (v4.cnameChain.isEmpty ? v6.cnameChain : v4.cnameChain).map { $0.name.text } + (v4.cnameChain.last.map { [$0.data.target?.text ?? ""] } ?? [])
-        for r in v4.records { if case .a(let ip) = r.data { facts.ipv4.append(ip.description); if !AddressClass.isPublic(.v4(ip)) || AddressClass.isDocumentation(.v4(ip)) { facts.nonPublicAddresses.append(ip.description) } } }
-        for r in v6.records { if case .aaaa(let ip) = r.data { facts.ipv6.append(ip.description); if !AddressClass.isPublic(.v6(ip)) || AddressClass.isDocumentation(.v6(ip)) { facts.nonPublicAddresses.append(ip.description) } } }
+        // The alias chain as either lookup followed it, ending at the canonical name.
+        let aliased = v4.cnameChain.isEmpty ? v6 : v4
+        if !aliased.cnameChain.isEmpty { facts.cnameChain = aliased.cnameChain.map(\.name.text) + [aliased.canonicalName.text] }
+        for ip in v4.addresses + v6.addresses {
+            if case .v4 = ip { facts.ipv4.append(ip.description) } else { facts.ipv6.append(ip.description) }
+            if !AddressClass.isPublic(ip) || AddressClass.isDocumentation(ip) { facts.nonPublicAddresses.append(ip.description) }
+        }
         return facts
     }
 
     func spfSummary(_ name: DomainName) async -> SPFSummary {
         let lookup = await resolver.lookup(name, .txt)
-        var summary = SPFSummary(lookup: LookupSummary(lookup), records: lookup.records.compactMap { $0.data.joinedText }.filter(SPFRecord.isSPF))
+        var summary = SPFSummary(lookup: LookupSummary(lookup), records: lookup.texts.filter(SPFRecord.isSPF))
         guard summary.records.count == 1 else {
             if summary.records.count > 1 { summary.error = "\(summary.records.count) SPF records (RFC 7208 §4.5: permerror)" }
             return summary

@@ -70,10 +70,7 @@ public struct HTTPSPolicyFetcher: PolicyFetching {
         for type in [RRType.a, .aaaa] {
             let lookup = await resolver.lookup(name, type)
             switch lookup.outcome {
-            case .records(let rrs):
-                addresses += rrs.compactMap {
-                    switch $0.data { case .a(let a): .v4(a); case .aaaa(let a): .v6(a); default: nil }
-                }
+            case .records: addresses += lookup.addresses
             case .failure(let f): problems.append("\(type) \(host): \(f.detail)")
             case .nxdomain, .nodata: problems.append("\(type) \(host): \(lookup.outcome.label)")
             }

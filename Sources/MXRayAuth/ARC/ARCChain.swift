@@ -11,6 +11,9 @@ struct ARCChain {
         var ams: HeaderField
         var amsIndex: Int
         var seal: HeaderField
+        /// The AMS and AS tags, parsed once when the chain is read.
+        var amsTags: TagList
+        var sealTags: TagList
     }
 
     var sets: [Set]
@@ -22,7 +25,7 @@ struct ARCChain {
 
     /// Groups the fields; a structural problem throws with the reason (the chain then fails).
     init(_ message: Message) throws(ARCError) {
-        var aars: [Int: HeaderField] = [:], amss: [Int: (HeaderField, Int)] = [:], seals: [Int: HeaderField] = [:]
+        var aars: [Int: HeaderField] = [:], amss: [Int: (HeaderField, Int, TagList)] = [:], seals: [Int: (HeaderField, TagList)] = [:]
         for (index, field) in message.fields.enumerated() {
             if field.is("ARC-Authentication-Results") {
                 let i = try Self.aarInstance(field.value)
@@ -38,10 +41,10 @@ struct ARCChain {
                 guard i <= Self.maxInstances else { throw .structure("\(name) i=\(i) exceeds the limit of \(Self.maxInstances) sets", i) }
                 if name == "ARC-Seal" {
                     guard seals[i] == nil else { throw .structure("more than one ARC-Seal with i=\(i)", i) }
-                    seals[i] = field
+                    seals[i] = (field, tags)
                 } else {
                     guard amss[i] == nil else { throw .structure("more than one ARC-Message-Signature with i=\(i)", i) }
-                    amss[i] = (field, index)
+                    amss[i] = (field, index, tags)
                 }
             }
         }
@@ -49,9 +52,9 @@ struct ARCChain {
         var sets: [Set] = []
         for i in stride(from: 1, through: highest, by: 1) {
             guard let aar = aars[i] else { throw .structure("ARC set \(i) has no ARC-Authentication-Results", i) }
-            guard let (ams, amsIndex) = amss[i] else { throw .structure("ARC set \(i) has no ARC-Message-Signature", i) }
-            guard let seal = seals[i] else { throw .structure("ARC set \(i) has no ARC-Seal", i) }
-            sets.append(Set(instance: i, aar: aar, ams: ams, amsIndex: amsIndex, seal: seal))
+            guard let (ams, amsIndex, amsTags) = amss[i] else { throw .structure("ARC set \(i) has no ARC-Message-Signature", i) }
+            guard let (seal, sealTags) = seals[i] else { throw .structure("ARC set \(i) has no ARC-Seal", i) }
+            sets.append(Set(instance: i, aar: aar, ams: ams, amsIndex: amsIndex, seal: seal, amsTags: amsTags, sealTags: sealTags))
         }
         self.sets = sets
     }

@@ -27,11 +27,9 @@ public struct ARCSealer: Sendable {
     ///     them from the message's Authentication-Results fields with this authserv-id, in order.
     ///   - incoming: the validation of the chain as received (from `ARCVerifier`).
     public func seal(_ message: Message, results: [String]?, incoming: ARCVerdict) throws(ARCError) -> Message {
-        if incoming.result == .fail, let lastCV = lastChainValidation(message), lastCV == "fail" {
-            throw .chainFailed(incoming.instances)
-        }
-        let existing = highestInstance(message)
-        let instance = existing + 1
+        let last = lastSeal(message)
+        if incoming.result == .fail, last.cv == "fail" { throw .chainFailed(incoming.instances) }
+        let instance = last.instance + 1
         guard instance <= ARCChain.maxInstances else { throw .tooManySets }
         let cv: String = switch incoming.result {
         case .none: "none"
@@ -46,8 +44,8 @@ public struct ARCSealer: Sendable {
 
         // AMS: DKIM rules, i= instead of v= (RFC 8617 §4.1.2). Tags in the order the ValiMail
         // suite standardises on: alphabetical, one space after each semicolon.
-        let names = headers ?? Self.defaultHeaders.filter { name in message.fields.contains { $0.name.lowercased() == name } }
-        let bodyHash = Base64.encode(SHA256Digest.of(Canonicalizer.body(message.body, .relaxed)[...]))
+        let names = headers ?? Self.defaultHeaders.filter { name in message.fields.contains { $0.is(name) } }
+        let bodyHash = Base64.encode(SignedData.bodyHash(message.body, .relaxed, limit: nil).hash)
         let t = timestamp.map { [("t", String($0))] } ?? []
         let amsTags: [(String, String)] = [("a", key.algorithm.rawValue), ("b", ""), ("bh", bodyHash), ("c", "relaxed/relaxed"),
                                            ("d", domain), ("h", names.joined(separator: ":")), ("i", String(instance)), ("s", selector)] + t
@@ -62,7 +60,8 @@ public struct ARCSealer: Sendable {
         let sealTags: [(String, String)] = [("a", key.algorithm.rawValue), ("b", ""), ("cv", cv), ("d", domain),
                                             ("i", String(instance)), ("s", selector)] + t
         let unsignedSeal = Self.field("ARC-Seal", sealTags)
-        let newSet = ARCChain.Set(instance: instance, aar: aar, ams: ams, amsIndex: -1, seal: unsignedSeal)
+        let newSet = ARCChain.Set(instance: instance, aar: aar, ams: ams, amsIndex: -1, seal: unsignedSeal,
+                                  amsTags: TagList(amsTags), sealTags: TagList(sealTags))
         var sets = [newSet]
         if cv != "fail", let chain = try? ARCChain(message) { sets = chain.sets + [newSet] }
         let sealSignature: String
@@ -71,20 +70,14 @@ public struct ARCSealer: Sendable {
         return message.prepending([seal, ams, aar])
     }
 
-    func highestInstance(_ message: Message) -> Int {
-        var highest = 0
+    /// The highest ARC-Seal instance in the message and its cv= (0 and nil when there is none).
+    func lastSeal(_ message: Message) -> (instance: Int, cv: String?) {
+        var last: (instance: Int, cv: String?) = (0, nil)
         for f in message.fields where f.is("ARC-Seal") {
-            if let i = (try? TagList(parsing: f.value))?["i"].flatMap({ Int($0) }) { highest = max(highest, i) }
+            guard let tags = try? TagList(parsing: f.value), let i = tags["i"].flatMap({ Int($0) }), i > last.instance else { continue }
+            last = (i, tags["cv"])
         }
-        return highest
-    }
-
-    func lastChainValidation(_ message: Message) -> String? {
-        let highest = highestInstance(message)
-        for f in message.fields where f.is("ARC-Seal") {
-            if let tags = try? TagList(parsing: f.value), tags["i"] == String(highest) { return tags["cv"] }
-        }
-        return nil
+        return last
     }
 
     /// Every resinfo from the Authentication-Results fields written by this authserv-id, in the

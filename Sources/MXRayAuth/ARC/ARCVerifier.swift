@@ -24,11 +24,10 @@ public struct ARCVerifier: Sendable {
         }
 
         // §5.2 step 2: a chain whose newest seal says cv=fail has failed for good.
-        let newestSeal = try? TagList(parsing: chain.sets[n - 1].seal.value)
-        if newestSeal?["cv"] == "fail" { return fail(n, "ARC-Seal i=\(n) says cv=fail: an earlier hop found the chain broken") }
+        if chain.sets[n - 1].sealTags["cv"] == "fail" { return fail(n, "ARC-Seal i=\(n) says cv=fail: an earlier hop found the chain broken") }
         // §5.2 step 3: cv=none on instance 1 and pass on every later one.
         for set in chain.sets {
-            let cv = (try? TagList(parsing: set.seal.value))?["cv"]
+            let cv = set.sealTags["cv"]
             let expected = set.instance == 1 ? "none" : "pass"
             guard cv == expected else {
                 return fail(set.instance, "ARC-Seal i=\(set.instance) has cv=\(cv ?? "(missing)"), expected cv=\(expected)")
@@ -37,8 +36,9 @@ public struct ARCVerifier: Sendable {
 
         // §5.2 step 4: the newest AMS must verify; older ones tell how far back the message is intact.
         var oldestPassing: Int? = nil
+        var bodyHashes = SignedData.BodyHashes(message.body)
         for set in chain.sets.reversed() {
-            let problem = await verifyMessageSignature(set, in: message)
+            let problem = await verifyMessageSignature(set, in: message, bodyHashes: &bodyHashes)
             summaries[set.instance - 1].messageSignatureVerifies = problem == nil
             if let problem {
                 if set.instance == n { return fail(n, "ARC-Message-Signature i=\(n): \(problem)") }
@@ -60,44 +60,42 @@ public struct ARCVerifier: Sendable {
     }
 
     static func summary(_ set: ARCChain.Set) -> ARCVerdict.SetSummary {
-        let seal = try? TagList(parsing: set.seal.value)
-        let ams = try? TagList(parsing: set.ams.value)
         var aarText = set.aar.value
         if let semi = aarText.firstIndex(of: ";") { aarText = String(aarText[aarText.index(after: semi)...]).trimmingFWS }
         let ar = try? AuthenticationResults(parsing: aarText)
-        return ARCVerdict.SetSummary(instance: set.instance, sealDomain: seal?["d"], signatureDomain: ams?["d"],
-                                     chainValidation: seal?["cv"], authservID: ar?.authservID,
+        return ARCVerdict.SetSummary(instance: set.instance, sealDomain: set.sealTags["d"], signatureDomain: set.amsTags["d"],
+                                     chainValidation: set.sealTags["cv"], authservID: ar?.authservID,
                                      authenticationResults: aarText.collapsingWhitespace)
     }
 
     /// Nil when the AMS verifies, else the reason (RFC 8617 §4.1.2: DKIM rules, i= for v=).
-    func verifyMessageSignature(_ set: ARCChain.Set, in message: Message) async -> String? {
+    func verifyMessageSignature(_ set: ARCChain.Set, in message: Message, bodyHashes: inout SignedData.BodyHashes) async -> String? {
         let sig: SignatureFields
-        do { sig = try SignatureFields(value: set.ams.value, kind: .arcMessage) } catch { return "malformed: \(error)" }
+        do { sig = try SignatureFields(tags: set.amsTags, kind: .arcMessage) } catch { return "malformed: \(error)" }
         if sig.signedHeaders.contains(where: { $0.lowercased() == "arc-seal" }) {
             return "h= includes ARC-Seal, which RFC 8617 §4.1.2 forbids"
         }
-        if let problem = await checkKeyAndSignature(sig, dataFor: { key in
-            let body = SignedData.bodyHash(message.body, sig.bodyCanonicalization, limit: sig.bodyLength)
+        let body = bodyHashes.hash(sig.bodyCanonicalization, limit: sig.bodyLength)
+        return await checkKeyAndSignature(sig) {
             guard body.hash == sig.bodyHash else { return .failure("body hash mismatch: the body changed after this hop signed it") }
             return .success(SignedData.headerData(fields: message.fields, signedHeaders: sig.signedHeaders, canon: sig.headerCanonicalization,
                                                   signatureField: set.ams, signatureIndex: set.amsIndex))
-        }) { return problem }
-        return nil
+        }
     }
 
     /// Nil when the seal of instance `i` verifies over sets 1...i (RFC 8617 §5.1.1).
     func verifySeal(_ i: Int, chain: ARCChain) async -> String? {
         let set = chain.sets[i - 1]
         let sig: SignatureFields
-        do { sig = try SignatureFields(value: set.seal.value, kind: .arcSeal) } catch { return "malformed: \(error)" }
+        do { sig = try SignatureFields(tags: set.sealTags, kind: .arcSeal) } catch { return "malformed: \(error)" }
         guard let cv = sig.tags["cv"], ["none", "pass", "fail"].contains(cv) else { return "cv= is missing or invalid" }
-        return await checkKeyAndSignature(sig) { _ in .success(ARCSealData.data(sets: Array(chain.sets[0..<i]))) }
+        return await checkKeyAndSignature(sig) { .success(ARCSealData.data(sets: Array(chain.sets[0..<i]))) }
     }
 
     enum Data { case success([UInt8]), failure(String) }
 
-    func checkKeyAndSignature(_ sig: SignatureFields, dataFor: (PublicKey) -> Data) async -> String? {
+    /// Nil when the key verifies `signedData()` (which may itself report a problem first).
+    func checkKeyAndSignature(_ sig: SignatureFields, signedData: () -> Data) async -> String? {
         guard let algorithm = sig.algorithm, algorithm != .rsaSha1 else {
             return "algorithm \(sig.algorithmName) is not accepted (RFC 8301 §3.1)"
         }
@@ -107,9 +105,12 @@ public struct ARCVerifier: Sendable {
         case .permanent(let reason), .rejected(let reason): return reason
         case .key(let k): record = k
         }
-        guard let key = record.key else { return "key revoked: empty p=" }
-        guard record.keyType == algorithm.keyType else { return "key type k=\(record.keyType) does not match a=\(sig.algorithmName)" }
-        switch dataFor(key) {
+        let key: PublicKey
+        switch record.key(for: algorithm, named: sig.algorithmName) {
+        case .failure(let problem): return problem.reason
+        case .success(let k): key = k
+        }
+        switch signedData() {
         case .failure(let reason): return reason
         case .success(let data):
             return key.isValid(signature: sig.signature, over: data) ? nil : "signature does not verify"

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A DKIM-style tag list (RFC 6376 §3.2), used by DKIM-Signature, DKIM key records and the ARC
 /// header fields (RFC 8617 §4.1). Tag names are case-sensitive; a duplicated tag is an error.
 public struct TagList: Sendable, Equatable {
@@ -8,6 +10,9 @@ public struct TagList: Sendable, Equatable {
     }
 
     public subscript(name: String) -> String? { tags.first { $0.name == name }?.value }
+
+    /// A list built from tags this code writes itself (already well formed).
+    init(_ pairs: [(String, String)]) { tags = pairs.map { (name: $0.0, value: $0.1) } }
 
     /// Parses `tag=value; tag=value[;]`. Whitespace (including folding) around names, `=`,
     /// values and semicolons is ignored; whitespace inside a value is kept.
@@ -93,7 +98,8 @@ extension StringProtocol {
 }
 
 /// Base64 as DKIM writes it (RFC 6376 §2.4): folding white space anywhere is ignored, any other
-/// character outside the alphabet makes the value invalid.
+/// character outside the alphabet makes the value invalid. Foundation's decoder has no such
+/// mode, so decoding is ours; its encoder writes what DKIM writes.
 enum Base64 {
     private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
     private static let table: [UInt8] = {
@@ -135,22 +141,5 @@ enum Base64 {
         return out
     }
 
-    static func encode(_ bytes: [UInt8]) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity((bytes.count + 2) / 3 * 4)
-        var i = 0
-        while i + 3 <= bytes.count {
-            let n = UInt32(bytes[i]) << 16 | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2])
-            out += [alphabet[Int(n >> 18)], alphabet[Int((n >> 12) & 63)], alphabet[Int((n >> 6) & 63)], alphabet[Int(n & 63)]]
-            i += 3
-        }
-        if bytes.count - i == 1 {
-            let n = UInt32(bytes[i]) << 16
-            out += [alphabet[Int(n >> 18)], alphabet[Int((n >> 12) & 63)], UInt8(ascii: "="), UInt8(ascii: "=")]
-        } else if bytes.count - i == 2 {
-            let n = UInt32(bytes[i]) << 16 | UInt32(bytes[i + 1]) << 8
-            out += [alphabet[Int(n >> 18)], alphabet[Int((n >> 12) & 63)], alphabet[Int((n >> 6) & 63)], UInt8(ascii: "=")]
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
+    static func encode(_ bytes: [UInt8]) -> String { Data(bytes).base64EncodedString() }
 }

@@ -31,7 +31,7 @@ public struct DKIMSigner: Sendable {
         if let headers { return headers }
         var names: [String] = []
         for name in Self.recommendedHeaders {
-            let count = message.fields.filter { $0.name.lowercased() == name }.count
+            let count = message.fields.filter { $0.is(name) }.count
             names += Array(repeating: name, count: count + (name == "from" ? 1 : 0))
         }
         return names
@@ -43,9 +43,8 @@ public struct DKIMSigner: Sendable {
         guard message.fields.contains(where: { $0.is("From") }) else {
             throw .signingFailed("the message has no From field; RFC 6376 §5.4 requires signing it")
         }
-        let canonical = Canonicalizer.body(message.body, bodyCanonicalization)
-        let used = bodyLength.map { min($0, canonical.count) } ?? canonical.count
-        let bodyHash = Base64.encode(SHA256Digest.of(canonical[..<used]))
+        let body = SignedData.bodyHash(message.body, bodyCanonicalization, limit: bodyLength)
+        let names = signedHeaderNames(for: message)
         var tags: [(String, String)] = [
             ("v", "1"), ("a", key.algorithm.rawValue),
             ("c", "\(headerCanonicalization.rawValue)/\(bodyCanonicalization.rawValue)"),
@@ -53,11 +52,11 @@ public struct DKIMSigner: Sendable {
         ]
         if let timestamp { tags.append(("t", String(timestamp))) }
         if let expiration { tags.append(("x", String(expiration))) }
-        if let bodyLength { tags.append(("l", String(min(bodyLength, canonical.count)))) }
-        tags.append(("h", signedHeaderNames(for: message).joined(separator: ":")))
-        tags.append(("bh", bodyHash))
+        if let bodyLength { tags.append(("l", String(min(bodyLength, body.length)))) }
+        tags.append(("h", names.joined(separator: ":")))
+        tags.append(("bh", Base64.encode(body.hash)))
         let unsigned = HeaderFolding.field(name: "DKIM-Signature", tags: tags + [("b", "")])
-        let data = SignedData.headerData(fields: message.fields, signedHeaders: signedHeaderNames(for: message),
+        let data = SignedData.headerData(fields: message.fields, signedHeaders: names,
                                          canon: headerCanonicalization, signatureField: unsigned, signatureIndex: nil)
         let signature = Base64.encode(try key.sign(data))
         // b= is last, so folding inside its value cannot change what was signed (RFC 6376 §3.5).

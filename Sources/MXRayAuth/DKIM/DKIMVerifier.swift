@@ -21,7 +21,7 @@ public struct DKIMVerifier: Sendable {
     /// One verdict per DKIM-Signature, top to bottom; an empty list means none.
     public func verify(_ message: Message) async -> [DKIMVerdict] {
         var verdicts: [DKIMVerdict] = []
-        var bodyHashes: [String: (hash: [UInt8], length: Int)] = [:]
+        var bodyHashes = SignedData.BodyHashes(message.body)
         for (index, field) in message.fields.enumerated() where field.is("DKIM-Signature") {
             if verdicts.count >= Self.maxSignaturesEvaluated {
                 verdicts.append(DKIMVerdict(result: .permerror, reason: "not evaluated: more than \(Self.maxSignaturesEvaluated) signatures"))
@@ -33,7 +33,7 @@ public struct DKIMVerifier: Sendable {
     }
 
     func verify(_ field: HeaderField, at index: Int, in message: Message,
-                bodyHashes: inout [String: (hash: [UInt8], length: Int)]) async -> DKIMVerdict {
+                bodyHashes: inout SignedData.BodyHashes) async -> DKIMVerdict {
         let sig: SignatureFields
         do { sig = try SignatureFields(value: field.value, kind: .dkim) } catch {
             var v = DKIMVerdict(result: .permerror, reason: "malformed signature: \(error)")
@@ -57,13 +57,13 @@ public struct DKIMVerifier: Sendable {
         }
 
         // RFC 6376 §3.5: the AUID must be the signing domain or below it.
+        let d = sig.domain.lowercased()
+        var auidDomain: String?
         if let i = sig.tags["i"] {
             guard let at = i.lastIndex(of: "@") else { return done(.permerror, "i=\(i) has no @") }
-            let auidDomain = i[i.index(after: at)...].lowercased()
-            let d = sig.domain.lowercased()
-            guard auidDomain == d || auidDomain.hasSuffix("." + d) else {
-                return done(.permerror, "i= domain \(auidDomain) is not d=\(d) or below it")
-            }
+            let domain = i[i.index(after: at)...].lowercased()
+            guard domain == d || domain.hasSuffix("." + d) else { return done(.permerror, "i= domain \(domain) is not d=\(d) or below it") }
+            auidDomain = domain
         }
         if sig.algorithm == .rsaSha1 {
             return done(.fail, "rsa-sha1 signatures are not accepted (RFC 8301 §3.1)")
@@ -80,23 +80,21 @@ public struct DKIMVerifier: Sendable {
         case .key(let k): key = k
         }
         verdict.testing = key.testing
-        guard let publicKey = key.key else { return done(.permerror, "key revoked: the key record has an empty p=") }
-        guard key.keyType == sig.algorithm!.keyType else {
-            return done(.permerror, "key type k=\(key.keyType) does not match a=\(sig.algorithmName)")
+        let publicKey: PublicKey
+        switch key.key(for: sig.algorithm!, named: sig.algorithmName) {
+        case .failure(let problem): return done(.permerror, problem.reason)
+        case .success(let k): publicKey = k
         }
         if let hashes = key.hashAlgorithms, !hashes.contains(sig.algorithm!.hashName) {
             return done(.permerror, "key record h=\(hashes.joined(separator: ":")) does not allow \(sig.algorithm!.hashName)")
         }
-        if key.strict, let i = sig.tags["i"], let at = i.lastIndex(of: "@"),
-           i[i.index(after: at)...].lowercased() != sig.domain.lowercased() {
+        if key.strict, let auidDomain, auidDomain != d {
             return done(.permerror, "key record t=s requires i= to be in d=\(sig.domain) exactly")
         }
         verdict.keyBits = publicKey.bits
         if case .rsa = publicKey, publicKey.bits < 2048 { verdict.weakKey = true }
 
-        let cacheKey = "\(sig.bodyCanonicalization.rawValue)/\(sig.bodyLength.map(String.init) ?? "")"
-        let body = bodyHashes[cacheKey] ?? SignedData.bodyHash(message.body, sig.bodyCanonicalization, limit: sig.bodyLength)
-        bodyHashes[cacheKey] = body
+        let body = bodyHashes.hash(sig.bodyCanonicalization, limit: sig.bodyLength)
         if let l = sig.bodyLength {
             if l > body.length {
                 return done(.fail, "l=\(l) is longer than the canonical body of \(body.length) octets")

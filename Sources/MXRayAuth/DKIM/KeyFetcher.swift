@@ -1,5 +1,4 @@
 import MXRayDNS
-import Synchronization
 
 /// Fetches and decodes DKIM keys (RFC 6376 §3.6.2) through any `DNSResolver`, keeping decoded
 /// keys by record text so that a key seen again is not decoded again.
@@ -14,11 +13,9 @@ public final class KeyFetcher: Sendable {
         case rejected(String)
     }
 
-    /// Decoded keys kept at most; past this the cache starts over.
-    static let maxCachedKeys = 4096
-
     public let resolver: any DNSResolver
-    private let decoded = Mutex<[String: KeyRecord]>([:])
+    /// Decoded keys by record text, at most 4,096.
+    private let decoded = ParseCache<KeyRecord, KeyRecordError>(capacity: 4096) { text throws(KeyRecordError) in try KeyRecord(parsing: text) }
 
     public init(resolver: any DNSResolver) { self.resolver = resolver }
 
@@ -38,15 +35,9 @@ public final class KeyFetcher: Sendable {
             var tooSmall: String?
             for record in records {
                 guard let text = record.data.joinedText else { continue }
-                if let cached = decoded.withLock({ $0[text] }) { return .key(cached) }
-                do {
-                    let key = try KeyRecord(parsing: text)
-                    decoded.withLock { cache in
-                        if cache.count >= Self.maxCachedKeys { cache.removeAll() }
-                        cache[text] = key
-                    }
-                    return .key(key)
-                } catch {
+                switch decoded(text) {
+                case .success(let key): return .key(key)
+                case .failure(let error):
                     if case .keyTooSmall = error { tooSmall = "\(error)" }
                     if firstError.isEmpty { firstError = "\(error)" }
                 }

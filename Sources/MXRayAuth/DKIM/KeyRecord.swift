@@ -51,6 +51,14 @@ public struct KeyRecord: Sendable {
         }
     }
 
+    /// The key to check an `algorithm` signature with, or why this record cannot give one
+    /// (RFC 6376 §3.6.1: an empty p= is a revoked key; k= must match the algorithm).
+    func key(for algorithm: SigningAlgorithm, named name: String) -> Result<PublicKey, KeyUseError> {
+        guard let key else { return .failure(KeyUseError("key revoked: the key record has an empty p=")) }
+        guard keyType == algorithm.keyType else { return .failure(KeyUseError("key type k=\(keyType) does not match a=\(name)")) }
+        return .success(key)
+    }
+
     /// Reads the modulus length out of an SPKI or PKCS#1 DER public key, for the error message.
     static func rsaModulusBits(_ der: [UInt8]) -> Int? {
         // Only for bytes shaped like an RSA key: SubjectPublicKeyInfo naming rsaEncryption
@@ -99,3 +107,6 @@ public enum KeyRecordError: Error, Sendable, CustomStringConvertible {
         }
     }
 }
+
+/// Why a key record's key cannot check a signature.
+struct KeyUseError: Error { let reason: String; init(_ reason: String) { self.reason = reason } }

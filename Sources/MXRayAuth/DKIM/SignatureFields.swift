@@ -1,3 +1,4 @@
+import Crypto
 import MXRayMessage
 
 /// The tags DKIM-Signature (RFC 6376 §3.5) and ARC-Message-Signature (RFC 8617 §4.1.2) share,
@@ -21,8 +22,14 @@ public struct SignatureFields: Sendable {
 
     /// Parses and checks the tags. A missing required tag, a bad value or a duplicate throws.
     public init(value: String, kind: Kind) throws(SignatureError) {
+        let tags: TagList
         do { tags = try TagList(parsing: value) } catch { throw .syntax("\(error)") }
-        let t = tags
+        try self.init(tags: tags, kind: kind)
+    }
+
+    /// Checks tags already parsed.
+    public init(tags t: TagList, kind: Kind) throws(SignatureError) {
+        tags = t
         func required(_ name: String) throws(SignatureError) -> String {
             guard let v = t[name] else { throw .missingTag(name) }
             guard !v.isEmpty else { throw .emptyTag(name) }
@@ -124,10 +131,29 @@ extension Character {
 /// What DKIM and ARC hash (RFC 6376 §3.7): the body hash and the header data.
 enum SignedData {
     /// The canonical body, cut to `limit` octets when `l=` is given.
-    static func bodyHash(_ body: [UInt8], _ canon: Canonicalization, limit: Int?) -> (hash: [UInt8], length: Int) {
+    static func bodyHash(_ body: [UInt8], _ canon: Canonicalization, limit: Int?) -> BodyHash {
         let canonical = Canonicalizer.body(body, canon)
         let used = limit.map { min($0, canonical.count) } ?? canonical.count
-        return (SHA256Digest.of(canonical[..<used]), canonical.count)
+        return BodyHash(hash: Array(SHA256.hash(data: canonical[..<used])), length: canonical.count)
+    }
+
+    /// A body hash and the canonical body's length (for l=).
+    struct BodyHash { var hash: [UInt8]; var length: Int }
+
+    /// Body hashes of one message by canonicalization and length: several signatures (DKIM or
+    /// ARC) over the same body hash it once.
+    struct BodyHashes {
+        let body: [UInt8]
+        private var cache: [String: BodyHash] = [:]
+        init(_ body: [UInt8]) { self.body = body }
+
+        mutating func hash(_ canon: Canonicalization, limit: Int?) -> BodyHash {
+            let key = "\(canon.rawValue)/\(limit.map(String.init) ?? "")"
+            if let hit = cache[key] { return hit }
+            let computed = SignedData.bodyHash(body, canon, limit: limit)
+            cache[key] = computed
+            return computed
+        }
     }
 
     /// The selected header fields (RFC 6376 §5.4.2: for each name in h=, the last unused
@@ -138,14 +164,13 @@ enum SignedData {
         var out: [UInt8] = []
         out.reserveCapacity(1024)
         var used: [String: Int] = [:]
-        let lowerNames = fields.map { $0.name.lowercased() }
         for name in signedHeaders {
             let lower = name.lowercased()
             let skip = used[lower, default: 0]
             var seen = 0
             var index = fields.count - 1
             while index >= 0 {
-                if lowerNames[index] == lower && index != signatureIndex {
+                if index != signatureIndex && fields[index].is(name) {
                     if seen == skip { break }
                     seen += 1
                 }

@@ -50,8 +50,8 @@ public struct DMARCEvaluator: Sendable {
         switch lookup.outcome {
         case .failure(let f): return .failure("TXT \(name.text): \(f.detail)")
         case .nxdomain, .nodata: return .missing
-        case .records(let rrs):
-            let texts = rrs.compactMap { $0.data.joinedText }.filter(DMARCRecord.isDMARC)
+        case .records:
+            let texts = lookup.texts.filter(DMARCRecord.isDMARC)
             // RFC 7489 §6.6.3: no record or several records: none found.
             guard texts.count == 1 else { return .missing }
             do { return .record(try DMARCRecord(parsing: texts[0])) } catch { return .invalid("\(error)") }

@@ -1,19 +1,22 @@
 import MXRayDNS
 
+/// Splits `address[/len]`; the length defaults to `maxLength` and must be plain decimal digits
+/// without a leading zero, at most `maxLength` (RFC 7208 §5.6).
+private func splitPrefix(_ text: String, maxLength: Int) -> (String, Int)? {
+    let parts = text.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
+    guard parts.count == 2 else { return (text, maxLength) }
+    let s = parts[1]
+    guard !s.isEmpty, s.allSatisfy(\.isASCIIDigit), !(s.count > 1 && s.first == "0"), let n = Int(s), n <= maxLength else { return nil }
+    return (String(parts[0]), n)
+}
+
 /// An IPv4 network `a.b.c.d[/len]` (RFC 7208 §5.6: a zero-padded or out-of-range length is invalid).
 public struct IPv4Network: Sendable, Equatable {
     public var address: IPv4Address
     public var prefixLength: Int
 
     public init?(_ text: String) {
-        let parts = text.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
-        guard let ip = IPv4Address(String(parts[0])) else { return nil }
-        var length = 32
-        if parts.count == 2 {
-            let s = parts[1]
-            guard !s.isEmpty, s.allSatisfy(\.isASCIIDigit), !(s.count > 1 && s.first == "0"), let n = Int(s), n <= 32 else { return nil }
-            length = n
-        }
+        guard let (ipText, length) = splitPrefix(text, maxLength: 32), let ip = IPv4Address(ipText) else { return nil }
         address = ip; prefixLength = length
     }
 
@@ -32,14 +35,7 @@ public struct IPv6Network: Sendable, Equatable {
     public var prefixLength: Int
 
     public init?(_ text: String) {
-        let parts = text.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
-        guard let ip = IPv6Address(String(parts[0])) else { return nil }
-        var length = 128
-        if parts.count == 2 {
-            let s = parts[1]
-            guard !s.isEmpty, s.allSatisfy(\.isASCIIDigit), !(s.count > 1 && s.first == "0"), let n = Int(s), n <= 128 else { return nil }
-            length = n
-        }
+        guard let (ipText, length) = splitPrefix(text, maxLength: 128), let ip = IPv6Address(ipText) else { return nil }
         address = ip; prefixLength = length
     }
 

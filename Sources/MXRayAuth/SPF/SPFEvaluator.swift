@@ -1,5 +1,4 @@
 import MXRayDNS
-import Synchronization
 
 /// check_host() of RFC 7208 §4 over any `DNSResolver`, with the processing limits of §4.6.4 and a
 /// trace of every term and query.
@@ -19,12 +18,12 @@ public struct SPFEvaluator: Sendable {
     /// Records every term and query in the verdict's trace. Off, evaluation skips building the
     /// trace's text (the verdict is otherwise the same).
     public var recordsTrace = true
-    private let records: RecordCache
+    /// Parsed records by text, at most 10,000.
+    private let records = ParseCache<SPFRecord, SPFError>(capacity: 10_000) { text throws(SPFError) in try SPFRecord(parsing: text) }
 
     public init(resolver: any DNSResolver, now: Int64 = 0) {
         self.resolver = resolver
         self.now = now
-        self.records = RecordCache()
     }
 
     /// Checks `ip` for the MAIL FROM identity, or the HELO identity when `mailFrom` is empty
@@ -106,8 +105,8 @@ public struct SPFEvaluator: Sendable {
         case .nxdomain, .nodata:
             session.note(depth, domainText, "", "TXT \(d) → \(lookup.outcome.label)")
             return (.none, nil, "\(d) has no SPF record (\(lookup.outcome.label))")
-        case .records(let rrs):
-            spfRecords = rrs.compactMap { $0.data.joinedText }.filter(SPFRecord.isSPF)
+        case .records:
+            spfRecords = lookup.texts.filter(SPFRecord.isSPF)
             session.note(depth, domainText, "", "TXT \(d) → \(spfRecords.count) SPF record\(spfRecords.count == 1 ? "" : "s")")
         }
         guard !spfRecords.isEmpty else { return (.none, nil, "\(d) has no SPF record") }
@@ -115,7 +114,7 @@ public struct SPFEvaluator: Sendable {
         guard spfRecords.count == 1 else { return (.permerror, nil, "\(d) publishes \(spfRecords.count) SPF records") }
         if depth == 0 { session.topRecord = spfRecords[0] }
         let record: SPFRecord
-        switch records.parse(spfRecords[0]) {
+        switch records(spfRecords[0]) {
         case .success(let r): record = r
         case .failure(let e):
             session.note(depth, domainText, "", "syntax error: \(e)")
@@ -124,13 +123,7 @@ public struct SPFEvaluator: Sendable {
         let ctx = session.context(d)
 
         for directive in record.directives {
-            if directive.mechanism.queriesDNS {
-                session.lookups += 1
-                if session.lookups > Self.maxDNSTerms {
-                    session.note(depth, domainText, directive.text, "over the limit of \(Self.maxDNSTerms) DNS-querying terms")
-                    return (.permerror, nil, "more than \(Self.maxDNSTerms) DNS-querying terms (RFC 7208 §4.6.4)")
-                }
-            }
+            if directive.mechanism.queriesDNS, let over = countDNSTerm(session, depth, domainText, directive.text) { return over }
             let matched: Bool
             switch await evaluate(directive.mechanism, ctx: ctx, session: session, depth: depth, term: directive.text) {
             case .match: matched = true
@@ -157,11 +150,7 @@ public struct SPFEvaluator: Sendable {
         }
 
         if let redirect = record.redirect {
-            session.lookups += 1
-            if session.lookups > Self.maxDNSTerms {
-                session.note(depth, domainText, "redirect=\(redirect)", "over the limit of \(Self.maxDNSTerms) DNS-querying terms")
-                return (.permerror, nil, "more than \(Self.maxDNSTerms) DNS-querying terms (RFC 7208 §4.6.4)")
-            }
+            if let over = countDNSTerm(session, depth, domainText, "redirect=\(redirect)") { return over }
             let target: String
             do { target = try await expandDomain(redirect, ctx: ctx, session: session) } catch {
                 return (.permerror, nil, "redirect=\(redirect): \(error)")
@@ -173,6 +162,14 @@ public struct SPFEvaluator: Sendable {
             return (result, explanation, reason)
         }
         return (.neutral, nil, "no mechanism matched in the record of \(d) (default ?all)")
+    }
+
+    /// Counts a DNS-querying term; past the limit, the check ends in a permerror (RFC 7208 §4.6.4).
+    func countDNSTerm(_ session: Session, _ depth: Int, _ domain: String, _ term: String) -> Outcome? {
+        session.lookups += 1
+        guard session.lookups > Self.maxDNSTerms else { return nil }
+        session.note(depth, domain, term, "over the limit of \(Self.maxDNSTerms) DNS-querying terms")
+        return (.permerror, nil, "more than \(Self.maxDNSTerms) DNS-querying terms (RFC 7208 §4.6.4)")
     }
 
     enum MechanismOutcome { case match, noMatch, error(SPFResult, String) }
@@ -216,27 +213,22 @@ public struct SPFEvaluator: Sendable {
             case .mx(let spec, let v4, let v6):
                 let name = try await target(spec)
                 guard let domain = Self.validDomain(name) else { return .noMatch }
-                let lookup = await resolver.lookup(domain, .mx)
-                session.note(depth, ctx.domain, term, "MX \(domain.text) → \(Self.describe(lookup))")
-                switch lookup.outcome {
-                case .failure(let f): return .error(.temperror, "MX lookup of \(domain.text) failed: \(f.detail)")
-                case .nxdomain, .nodata:
-                    if let e = void(session) { return e }
-                    return .noMatch
-                case .records(let rrs):
-                    let hosts = rrs.compactMap { $0.data.target }.filter { !$0.isRoot }
-                    for (index, host) in hosts.enumerated() {
-                        // §4.6.4: querying an 11th address record is a permerror; a match before it is not.
-                        guard index < Self.maxMXNames else {
-                            return .error(.permerror, "mx:\(domain.text) has \(hosts.count) MX names, over the limit of \(Self.maxMXNames)")
-                        }
-                        switch await addresses(of: host.text, session: session, depth: depth, term: term, countVoid: false) {
-                        case .failure(let e): return e.outcome
-                        case .success(let ips): if ips.contains(where: { Self.matches(session.ip, $0, v4, v6) }) { return .match }
-                        }
-                    }
-                    return .noMatch
+                let hosts: [DomainName]
+                switch await query(domain, .mx, for: "MX", traceDomain: ctx.domain, session: session, depth: depth, term: term, countVoid: true) {
+                case .failure(let e): return e.outcome
+                case .success(let rrs): hosts = rrs.compactMap { $0.data.target }.filter { !$0.isRoot }
                 }
+                for (index, host) in hosts.enumerated() {
+                    // §4.6.4: querying an 11th address record is a permerror; a match before it is not.
+                    guard index < Self.maxMXNames else {
+                        return .error(.permerror, "mx:\(domain.text) has \(hosts.count) MX names, over the limit of \(Self.maxMXNames)")
+                    }
+                    switch await addresses(of: host.text, session: session, depth: depth, term: term, countVoid: false) {
+                    case .failure(let e): return e.outcome
+                    case .success(let ips): if ips.contains(where: { Self.matches(session.ip, $0, v4, v6) }) { return .match }
+                    }
+                }
+                return .noMatch
             case .ptr(let spec):
                 let name = try await target(spec)
                 let validated = await validatedNames(session: session, depth: depth, term: term)
@@ -245,14 +237,9 @@ public struct SPFEvaluator: Sendable {
             case .exists(let spec):
                 let name = try await target(spec)
                 guard let domain = Self.validDomain(name) else { return .noMatch }
-                let lookup = await resolver.lookup(domain, .a)
-                session.note(depth, ctx.domain, term, "A \(domain.text) → \(Self.describe(lookup))")
-                switch lookup.outcome {
-                case .failure(let f): return .error(.temperror, "exists lookup of \(domain.text) failed: \(f.detail)")
-                case .nxdomain, .nodata:
-                    if let e = void(session) { return e }
-                    return .noMatch
-                case .records: return .match
+                switch await query(domain, .a, for: "exists", traceDomain: ctx.domain, session: session, depth: depth, term: term, countVoid: true) {
+                case .failure(let e): return e.outcome
+                case .success(let rrs): return rrs.isEmpty ? .noMatch : .match
                 }
             }
         } catch {
@@ -273,21 +260,22 @@ public struct SPFEvaluator: Sendable {
     func addresses(of name: String, session: Session, depth: Int, term: String, countVoid: Bool) async -> Result<[IPAddress], MechanismOutcomeError> {
         guard let domain = Self.validDomain(name) else { return .success([]) }
         let type: RRType = { if case .v4 = session.ip { return .a } else { return .aaaa } }()
+        return await query(domain, type, for: "\(type)", traceDomain: name, session: session, depth: depth, term: term, countVoid: countVoid)
+            .map { DNSLookup.addresses(of: $0) }
+    }
+
+    /// One query made for a term, noted in the trace: the records, none when the name has none
+    /// (a void lookup when `countVoid`, RFC 7208 §4.6.4), or the term's error when DNS failed.
+    func query(_ domain: DomainName, _ type: RRType, for purpose: String, traceDomain: String, session: Session, depth: Int,
+               term: String, countVoid: Bool) async -> Result<[ResourceRecord], MechanismOutcomeError> {
         let lookup = await resolver.lookup(domain, type)
-        session.note(depth, name, term, "\(type) \(domain.text) → \(Self.describe(lookup))")
+        session.note(depth, traceDomain, term, "\(type) \(domain.text) → \(Self.describe(lookup))")
         switch lookup.outcome {
-        case .failure(let f): return .failure(MechanismOutcomeError(.error(.temperror, "\(type) lookup of \(domain.text) failed: \(f.detail)")))
+        case .failure(let f): return .failure(MechanismOutcomeError(.error(.temperror, "\(purpose) lookup of \(domain.text) failed: \(f.detail)")))
         case .nxdomain, .nodata:
             if countVoid, let e = void(session) { return .failure(MechanismOutcomeError(e)) }
             return .success([])
-        case .records(let rrs):
-            return .success(rrs.compactMap {
-                switch $0.data {
-                case .a(let a): .v4(a)
-                case .aaaa(let a): .v6(a)
-                default: nil
-                }
-            })
+        case .records(let rrs): return .success(rrs)
         }
     }
 
@@ -358,23 +346,5 @@ public struct SPFEvaluator: Sendable {
         case .nodata: "NODATA"
         case .failure(let f): "failure (\(f.kind.rawValue))"
         }
-    }
-}
-
-/// Parsed records by text, shared by every check of one evaluator: a record seen again is not
-/// parsed again. Bounded; past the bound it starts over.
-final class RecordCache: Sendable {
-    static let capacity = 10_000
-    private let table = Mutex<[String: Result<SPFRecord, SPFError>]>([:])
-
-    func parse(_ text: String) -> Result<SPFRecord, SPFError> {
-        if let hit = table.withLock({ $0[text] }) { return hit }
-        let parsed: Result<SPFRecord, SPFError>
-        do { parsed = .success(try SPFRecord(parsing: text)) } catch { parsed = .failure(error) }
-        table.withLock { t in
-            if t.count >= Self.capacity { t.removeAll() }
-            t[text] = parsed
-        }
-        return parsed
     }
 }

@@ -31,7 +31,7 @@ public struct SPFLookupCounter: Sendable {
         guard visited.count < Self.maxRecords, visited.insert(domain).inserted else { count.truncated = true; return }
         guard let name = SPFEvaluator.validDomain(domain) else { count.missingTargets.append(domain); return }
         let lookup = await resolver.lookup(name, .txt)
-        let texts = lookup.records.compactMap { $0.data.joinedText }.filter(SPFRecord.isSPF)
+        let texts = lookup.texts.filter(SPFRecord.isSPF)
         guard texts.count == 1, let record = try? SPFRecord(parsing: texts[0]) else {
             if texts.isEmpty { count.missingTargets.append(domain) }
             return

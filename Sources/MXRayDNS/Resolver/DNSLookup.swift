@@ -76,6 +76,23 @@ public struct DNSLookup: Sendable, Hashable, Codable {
         return []
     }
 
+    /// The texts of the TXT records found, each with its character-strings joined (RFC 7208 §3.3).
+    public var texts: [String] { records.compactMap { $0.data.joinedText } }
+
+    /// The addresses of the A and AAAA records found.
+    public var addresses: [IPAddress] { Self.addresses(of: records) }
+
+    /// The addresses of the A and AAAA records among `records`.
+    public static func addresses(of records: [ResourceRecord]) -> [IPAddress] {
+        records.compactMap {
+            switch $0.data {
+            case .a(let a): .v4(a)
+            case .aaaa(let a): .v6(a)
+            default: nil
+            }
+        }
+    }
+
     public var failure: DNSFailure? {
         if case .failure(let f) = outcome { return f }
         return nil

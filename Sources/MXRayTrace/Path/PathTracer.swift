@@ -43,9 +43,9 @@ public struct PathTracer: Sendable {
         var reason = "no recipient domain: give --recipient-domain"
         var entry: Int?
         if let recipientDomain {
-            let facts = await FactGatherer(resolver: resolver, catalog: catalog, policyFetcher: nil, dmarcMode: dmarcMode).gather(recipientDomain)
-            tiers = facts.tiers
-            (verdict, reason, entry) = Self.verdict(hops: &hops, tiers: tiers, mxKind: facts.mxKind, domain: recipientDomain)
+            let mx = await FactGatherer(resolver: resolver, catalog: catalog, policyFetcher: nil, dmarcMode: dmarcMode).gatherTiers(recipientDomain)
+            tiers = mx.tiers
+            (verdict, reason, entry) = Self.verdict(hops: &hops, tiers: tiers, mxKind: mx.kind, domain: recipientDomain)
         }
 
         // Re-verify now; SPF for the client of the entry hop, with the Return-Path as MAIL FROM.

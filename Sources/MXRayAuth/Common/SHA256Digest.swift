@@ -1,5 +1,0 @@
-import Crypto
-
-enum SHA256Digest {
-    static func of(_ data: ArraySlice<UInt8>) -> [UInt8] { Array(SHA256.hash(data: data)) }
-}
