@@ -57,7 +57,9 @@ import Testing
 
     /// dkimpy signs test.message with test.private and checks that each broken key record fails.
     @Test(arguments: [("test.txt", DKIMResult.pass), ("test2.txt", .pass), ("badversion.txt", .permerror),
-                      ("badk.txt", .permerror), ("test_bad.txt", .permerror)])
+                      ("badk.txt", .permerror), ("test_bad.txt", .permerror),
+                      // s=tlsrpt: a key for TLS reports only, not for mail (RFC 8460 §3, RFC 6376 §3.6.1).
+                      ("test_tlsrpt.txt", .permerror)])
     func dkimpyKeyRecords(file: String, expected: DKIMResult) async throws {
         let key = try PrivateKey(pem: Conformance.text("dkim-dkimpy/test.private"))
         let message = try Message(bytes: Conformance.bytes("dkim-dkimpy/test.message"))
