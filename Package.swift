@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "MXRayDNS", targets: ["MXRayDNS"]),
         .library(name: "MXRayMessage", targets: ["MXRayMessage"]),
         .library(name: "MXRayAuth", targets: ["MXRayAuth"]),
+        .library(name: "MXRayInbound", targets: ["MXRayInbound"]),
         .library(name: "MXRayAudit", targets: ["MXRayAudit"]),
         .library(name: "MXRayTrace", targets: ["MXRayTrace"]),
         .library(name: "MXRaySMTP", targets: ["MXRaySMTP"]),
@@ -18,8 +19,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
-        // TLS for the MTA-STS policy fetch (and later the SMTP probe), on the event loops we already run.
+        // TLS for the MTA-STS policy fetch and the SMTP probe, on the event loops we already run.
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        // The length-prefixed frame decoder for DNS over TCP (RFC 1035 §4.2.2).
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
+        // Certificate names per RFC 6125 (subjectAltName) for the probe's MTA-STS judgement.
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
         // Tests only: the ARC conformance suites are YAML.
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
@@ -30,11 +35,13 @@ let package = Package(
             dependencies: [
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOExtras", package: "swift-nio-extras"),
             ]
         ),
-        // RFC 5322 messages as received: header fields with their raw bytes, body, mbox.
-        .target(name: "MXRayMessage"),
-        // Mail authentication: DKIM, ARC, Authentication-Results (and later SPF, DMARC).
+        // RFC 5322 messages as received: header fields with their raw bytes, body, mbox, and the
+        // one Received parser (it types the client's address with the DNS layer's IPAddress).
+        .target(name: "MXRayMessage", dependencies: ["MXRayDNS"]),
+        // Mail authentication: SPF, DKIM, ARC, DMARC, Authentication-Results.
         .target(
             name: "MXRayAuth",
             dependencies: [
@@ -46,12 +53,13 @@ let package = Package(
             // The Public Suffix List (MPL-2.0, see its LICENSE file beside it) for RFC 7489 mode.
             resources: [.copy("Resources/public_suffix_list.dat"), .copy("Resources/public_suffix_list.LICENSE")]
         ),
-        // The audit engine: a domain's inbound posture from DNS, MTA-STS over HTTPS, and findings.
+        // What every engine needs about a domain's inbound path: MX tiers (RFC 5321 §5.1, RFC 7505),
+        // host facts, the vendor catalog, MTA-STS (RFC 8461), TLS-RPT (RFC 8460), DANE presence,
+        // and the findings vocabulary.
         .target(
-            name: "MXRayAudit",
+            name: "MXRayInbound",
             dependencies: [
                 "MXRayDNS",
-                "MXRayAuth",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -70,13 +78,21 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
+        // The engines, side by side; none depends on another except the audit, which shows the
+        // probe's typed report.
         // The probe engine: every MX host over SMTP, the way a sender would, and tier parity.
         .target(
             name: "MXRayProbe",
-            dependencies: ["MXRayDNS", "MXRayAudit", "MXRaySMTP", .product(name: "NIOSSL", package: "swift-nio-ssl")]
+            dependencies: [
+                "MXRayDNS", "MXRayInbound", "MXRaySMTP",
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
+            ]
         ),
         // The trace engine: which path a received message took, and what each hop concluded.
-        .target(name: "MXRayTrace", dependencies: ["MXRayDNS", "MXRayMessage", "MXRayAuth", "MXRayAudit"]),
+        .target(name: "MXRayTrace", dependencies: ["MXRayDNS", "MXRayMessage", "MXRayAuth", "MXRayInbound"]),
+        // The audit engine: a domain's inbound posture and sender records, with findings.
+        .target(name: "MXRayAudit", dependencies: ["MXRayDNS", "MXRayAuth", "MXRayInbound", "MXRayProbe"]),
         // The command-line tool: argument parsing and rendering only.
         .executableTarget(
             name: "mxray",
@@ -84,6 +100,7 @@ let package = Package(
                 "MXRayDNS",
                 "MXRayMessage",
                 "MXRayAuth",
+                "MXRayInbound",
                 "MXRayAudit",
                 "MXRayTrace",
                 "MXRayProbe",
@@ -94,7 +111,8 @@ let package = Package(
         .executableTarget(
             name: "mxray-bench",
             dependencies: [
-                "MXRayDNS", "MXRayMessage", "MXRayAuth", "MXRayAudit", "MXRayProbe",
+                "MXRayDNS", "MXRayMessage", "MXRayAuth", "MXRayInbound", "MXRayAudit", "MXRayProbe",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ]
@@ -110,17 +128,18 @@ let package = Package(
         ),
         .testTarget(
             name: "MXRaySMTPTests",
-            dependencies: ["MXRaySMTP", "MXRayProbe", "MXRayAudit", .product(name: "NIOCore", package: "swift-nio"),
+            dependencies: ["MXRaySMTP", "MXRayProbe", "MXRayInbound", "MXRayDNS", .product(name: "NIOCore", package: "swift-nio"),
                            .product(name: "NIOEmbedded", package: "swift-nio")]
         ),
+        .testTarget(name: "MXRayMessageTests", dependencies: ["MXRayMessage", "MXRayDNS"]),
         .testTarget(
             name: "MXRayTraceTests",
-            dependencies: ["MXRayTrace", "MXRayAudit", "MXRayAuth", "MXRayMessage", "MXRayDNS",
+            dependencies: ["MXRayTrace", "MXRayInbound", "MXRayAuth", "MXRayMessage", "MXRayDNS",
                            .product(name: "Crypto", package: "swift-crypto")]
         ),
         .testTarget(
             name: "MXRayAuditTests",
-            dependencies: ["MXRayAudit", "MXRayDNS", "MXRayAuth"]
+            dependencies: ["MXRayAudit", "MXRayInbound", "MXRayDNS", "MXRayAuth"]
         ),
         .testTarget(
             name: "MXRayAuthTests",
@@ -145,6 +164,7 @@ let package = Package(
             dependencies: [
                 "MXRayDNS",
                 "MXRayAuth",
+                "MXRayInbound",
                 "MXRayAudit",
                 "MXRayProbe",
                 .product(name: "NIOCore", package: "swift-nio"),

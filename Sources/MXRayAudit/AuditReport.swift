@@ -1,15 +1,27 @@
-/// One domain's audit: the facts and the findings (design guide §2: plain data, no printing).
-public struct AuditReport: Sendable, Codable, Equatable {
+import MXRayInbound
+import MXRayProbe
+
+/// One domain's audit: the facts, the findings, and the probe's report when the audit ran it
+/// (design guide §2: plain data, no printing; the audit may use the probe, never the reverse).
+public struct AuditReport: Sendable, Codable {
     public var domain: String
     public var facts: AuditFacts
+    /// The audit's and the probe's findings in the one report order.
     public var findings: [Finding]
-    /// Per-host SMTP probe results, when the audit ran with the probe (facts as the probe types
-    /// them, encoded by the extension).
-    public var probe: ProbeAttachment?
+    /// Every address of every MX host over SMTP, when the audit ran with the probe.
+    public var probe: ProbeReport?
     /// The highest severity found, nil when nothing was.
     public var highestSeverity: Severity? { findings.map(\.severity).max() }
 
+    public init(domain: String, facts: AuditFacts, findings: [Finding], probe: ProbeReport? = nil) {
+        self.domain = domain
+        self.facts = facts
+        self.findings = findings
+        self.probe = probe
+    }
+
     enum CodingKeys: String, CodingKey { case domain, facts, findings, highestSeverity, probe }
+
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(domain, forKey: .domain)
@@ -18,40 +30,34 @@ public struct AuditReport: Sendable, Codable, Equatable {
         try c.encodeIfPresent(highestSeverity, forKey: .highestSeverity)
         try c.encodeIfPresent(probe, forKey: .probe)
     }
+
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         domain = try c.decode(String.self, forKey: .domain)
         facts = try c.decode(AuditFacts.self, forKey: .facts)
         findings = try c.decode([Finding].self, forKey: .findings)
-        probe = try c.decodeIfPresent(ProbeAttachment.self, forKey: .probe)
+        probe = try c.decodeIfPresent(ProbeReport.self, forKey: .probe)
     }
-    public init(domain: String, facts: AuditFacts, findings: [Finding]) { self.domain = domain; self.facts = facts; self.findings = findings }
 }
 
-/// Something that adds live facts and findings to an audit (the SMTP probe).
-public protocol AuditExtension: Sendable {
-    func extend(_ report: AuditReport) async -> AuditReport
-}
-
-/// Audits domains: gathers the facts, then derives the findings; an extension (the probe) may add
-/// its own.
+/// Audits domains: gathers the facts, derives the findings and, with a prober, probes the tiers
+/// over SMTP and adds the probe's findings.
 public struct Auditor: Sendable {
     public var gatherer: FactGatherer
-    public var `extension`: (any AuditExtension)?
-    public init(gatherer: FactGatherer, extension: (any AuditExtension)? = nil) { self.gatherer = gatherer; self.extension = `extension` }
+    public var prober: Prober?
+
+    public init(gatherer: FactGatherer, prober: Prober? = nil) {
+        self.gatherer = gatherer
+        self.prober = prober
+    }
 
     public func audit(_ domain: String) async -> AuditReport {
         let facts = await gatherer.gather(domain)
-        let report = AuditReport(domain: facts.domain, facts: facts, findings: FindingsEngine.findings(facts))
-        guard let ext = `extension`, facts.mxKind == .explicit || facts.mxKind == .implicit else { return report }
-        return await ext.extend(report)
+        var report = AuditReport(domain: facts.domain, facts: facts, findings: FindingsEngine.findings(facts))
+        guard let prober, facts.mxKind.receivesMail else { return report }
+        let probe = await prober.probe(facts.inboundTiers, policy: facts.mtaSTS.policy)
+        report.probe = probe
+        report.findings = (report.findings + probe.findings).ordered()
+        return report
     }
-}
-
-/// The probe's results inside an audit report: the matrix rows and its rendered text, kept as
-/// plain data so the audit does not depend on the probe.
-public struct ProbeAttachment: Sendable, Codable, Equatable {
-    public var matrix: [[String]]
-    public var json: String
-    public init(matrix: [[String]], json: String) { self.matrix = matrix; self.json = json }
 }

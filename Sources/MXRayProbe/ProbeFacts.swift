@@ -1,4 +1,5 @@
-import MXRayAudit
+import MXRayDNS
+import MXRayInbound
 import MXRaySMTP
 
 /// What the TLS handshake and the certificate showed, as an MTA-STS sender would judge them
@@ -28,7 +29,8 @@ public struct RecipientProbe: Sendable, Codable, Equatable {
 /// One address of one MX host, probed the way a sender would (never DATA).
 public struct HostProbe: Sendable, Codable, Equatable {
     public var host: String
-    public var address: String
+    /// The address connected to; nil when the host has none.
+    public var address: IPAddress?
     public var tier: Int
     public var reachable: Bool
     public var banner: String?
@@ -48,19 +50,76 @@ public struct HostProbe: Sendable, Codable, Equatable {
     public var elapsed: Double
 }
 
-/// The probe of one domain: every address of every tier, the parity matrix and the findings.
+/// The probe of one domain (RFC 5321 §5.1 tiers, each host as a sender meets it): every address
+/// of every tier, the parity matrix and the findings.
 public struct ProbeReport: Sendable, Codable {
     public var domain: String
-    public var mtaSTSMode: String?
+    public var mtaSTSMode: MTASTSPolicy.Mode?
     public var hosts: [HostProbe]
-    /// Property → host → value, for the matrix a person reads.
+    /// One row per probed address: the properties compared across tiers.
     public var matrix: [MatrixRow]
     public var findings: [Finding]
+}
+
+/// A property the parity matrix compares across tiers.
+public enum ProbeProperty: String, Sendable, Codable, CaseIterable, CodingKeyRepresentable {
+    case reachable
+    case starttls = "STARTTLS"
+    case certificateValid = "cert valid for name"
+    case modernTLS = "TLS 1.2+"
+    case recipientAccepted = "recipient accepted"
+    case unknownRejected = "unknown rejected"
+    case sizeLimit = "size limit"
+
+    /// Properties a later tier must match when every host of the first tier has them.
+    public var isCompared: Bool { self != .sizeLimit }
+}
+
+/// A cell of the parity matrix. Encoded as "yes", "no", "deferred", "-" or the number.
+public enum PropertyValue: Sendable, Codable, Equatable, CustomStringConvertible {
+    case yes, no, deferred
+    /// The property could not be observed (no TLS, no session, nothing asked).
+    case unknown
+    case number(Int)
+
+    init(_ flag: Bool?) { self = flag.map { $0 ? .yes : .no } ?? .unknown }
+
+    public var description: String {
+        switch self {
+        case .yes: "yes"
+        case .no: "no"
+        case .deferred: "deferred"
+        case .unknown: "-"
+        case .number(let n): String(n)
+        }
+    }
+
+    public init(from decoder: Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        switch text {
+        case "yes": self = .yes
+        case "no": self = .no
+        case "deferred": self = .deferred
+        case "-": self = .unknown
+        default:
+            guard let n = Int(text) else {
+                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: text))
+            }
+            self = .number(n)
+        }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(description)
+    }
 }
 
 public struct MatrixRow: Sendable, Codable, Equatable {
     public var tier: Int
     public var host: String
-    public var address: String
-    public var values: [String: String]
+    public var address: IPAddress?
+    public var values: [ProbeProperty: PropertyValue]
+
+    public func value(_ property: ProbeProperty) -> PropertyValue { values[property] ?? .unknown }
 }

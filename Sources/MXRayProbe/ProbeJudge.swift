@@ -1,26 +1,38 @@
-import MXRayAudit
+import MXRayInbound
 
 /// Judges probe results: the host × property matrix and the findings (pure).
 public enum ProbeJudge {
-    /// The properties compared across tiers, in matrix order.
-    public static let properties = ["reachable", "STARTTLS", "cert valid for name", "TLS 1.2+", "recipient accepted", "unknown rejected", "size limit"]
-
-    static func values(_ h: HostProbe) -> [String: String] {
-        func yesNo(_ b: Bool?) -> String { b.map { $0 ? "yes" : "no" } ?? "-" }
-        var v: [String: String] = [:]
+    static func values(_ h: HostProbe) -> [ProbeProperty: PropertyValue] {
+        var v: [ProbeProperty: PropertyValue] = [:]
         let talked = h.reachable && h.banner != nil
-        v["reachable"] = yesNo(talked)
-        v["STARTTLS"] = talked ? yesNo(h.starttlsOffered) : "-"
+        v[.reachable] = PropertyValue(talked)
+        v[.starttls] = talked ? PropertyValue(h.starttlsOffered) : .unknown
         if let tls = h.tls {
-            v["cert valid for name"] = tls.handshake ? yesNo((tls.nameValid ?? false) && (tls.trusted ?? false) && (tls.daysToExpiry ?? 0) >= 0) : "no"
-            v["TLS 1.2+"] = tls.version.map { ["TLSv1.2", "TLSv1.3"].contains($0) ? "yes" : "no" } ?? (tls.handshake ? "-" : "no")
+            let valid = (tls.nameValid ?? false) && (tls.trusted ?? false) && (tls.daysToExpiry ?? 0) >= 0
+            v[.certificateValid] = tls.handshake ? PropertyValue(valid) : .no
+            v[.modernTLS] = tls.version.map { PropertyValue(["TLSv1.2", "TLSv1.3"].contains($0)) }
+                ?? (tls.handshake ? .unknown : .no)
         } else {
-            v["cert valid for name"] = "-"; v["TLS 1.2+"] = "-"
+            v[.certificateValid] = .unknown
+            v[.modernTLS] = .unknown
         }
         let statuses = h.recipients.map(\.status)
-        v["recipient accepted"] = statuses.isEmpty ? "-" : statuses.allSatisfy { $0 == .accepted } ? "yes" : statuses.contains(.deferred) && !statuses.contains(.rejected) ? "deferred" : "no"
-        v["unknown rejected"] = h.unknownRecipient.map { $0.status == .rejected ? "yes" : $0.status == .deferred ? "deferred" : $0.status == .accepted ? "no" : "-" } ?? "-"
-        v["size limit"] = h.sizeLimit.map(String.init) ?? "-"
+        if statuses.isEmpty {
+            v[.recipientAccepted] = .unknown
+        } else if statuses.allSatisfy({ $0 == .accepted }) {
+            v[.recipientAccepted] = .yes
+        } else {
+            v[.recipientAccepted] = statuses.contains(.deferred) && !statuses.contains(.rejected) ? .deferred : .no
+        }
+        v[.unknownRejected] = h.unknownRecipient.map { u -> PropertyValue in
+            switch u.status {
+            case .rejected: .yes
+            case .deferred: .deferred
+            case .accepted: .no
+            case .error: .unknown
+            }
+        } ?? .unknown
+        v[.sizeLimit] = h.sizeLimit.map(PropertyValue.number) ?? .unknown
         return v
     }
 
@@ -28,72 +40,72 @@ public enum ProbeJudge {
         hosts.map { MatrixRow(tier: $0.tier, host: $0.host, address: $0.address, values: values($0)) }
     }
 
-    static func name(_ h: HostProbe) -> String { "tier \(h.tier) \(h.host) [\(h.address)]" }
+    static func name(_ h: HostProbe) -> String { "tier \(h.tier) \(h.host) [\(h.address?.description ?? "no address")]" }
 
-    public static func findings(_ hosts: [HostProbe], facts: AuditFacts, now: Int64) -> [Finding] {
+    public static func findings(_ hosts: [HostProbe], policy: MTASTSPolicy?, now: Int64) -> [Finding] {
         var out: [Finding] = []
-        func add(_ id: String, _ severity: Severity, _ title: String, _ evidence: [String], _ fix: String, _ rfc: String? = nil) {
+        func add(_ id: FindingID, _ severity: Severity, _ title: String, _ evidence: [String], _ fix: String, _ rfc: String? = nil) {
             out.append(Finding(id, severity, title, evidence: evidence, remediation: fix, rfc: rfc))
         }
         for h in hosts {
             let n = name(h)
             guard h.reachable && h.banner != nil else {
-                add("smtp-unreachable", .high, "\(h.host) does not answer SMTP", ["\(n): \(h.error ?? "no banner")"],
+                add(.smtpUnreachable, .high, "\(h.host) does not answer SMTP", ["\(n): \(h.error ?? "no banner")"],
                     "Check that the host listens on port 25 and is reachable from the Internet.", "RFC 5321 §3.1")
                 continue
             }
             if let error = h.error {
                 // It answered, then the conversation broke off: a stall, garbage or a dropped connection.
-                add("smtp-session-failed", .high, "The SMTP conversation with \(h.host) broke off",
+                add(.smtpSessionFailed, .high, "The SMTP conversation with \(h.host) broke off",
                     ["\(n): \(error)"], "Check the host's logs for the probe's session; a sender meets the same failure.", "RFC 5321 §4.1")
             }
             if !h.starttlsOffered {
-                add("starttls-missing", .high, "\(h.host) does not offer STARTTLS: mail to it travels in clear text",
+                add(.starttlsMissing, .high, "\(h.host) does not offer STARTTLS: mail to it travels in clear text",
                     ["\(n): EHLO lists \(h.extensions.isEmpty ? "no extensions" : h.extensions.joined(separator: ", "))"],
                     "Enable STARTTLS with a certificate valid for the MX host name.", "RFC 3207")
             }
             if let tls = h.tls {
                 if !tls.handshake {
-                    add("tls-handshake-failed", .high, "The TLS handshake with \(h.host) fails", ["\(n): \(tls.detail ?? "")"],
+                    add(.tlsHandshakeFailed, .high, "The TLS handshake with \(h.host) fails", ["\(n): \(tls.detail ?? "")"],
                         "Fix the host's TLS configuration; senders fall back to clear text or refuse.", "RFC 3207 §4.1")
                 } else {
                     // An expired certificate fails verification too; report the cause, not both.
                     if tls.trusted == false && (tls.daysToExpiry ?? 0) >= 0 {
-                        add("tls-certificate-untrusted", .medium, "\(h.host)'s certificate does not chain to a trusted root",
+                        add(.tlsCertificateUntrusted, .medium, "\(h.host)'s certificate does not chain to a trusted root",
                             ["\(n): \(tls.detail ?? "verification failed")", "names: \(tls.subjectNames.joined(separator: ", "))"],
                             "Install a certificate from a public CA (with its intermediates).", "RFC 8461 §4.2")
                     }
                     if tls.nameValid == false {
-                        add("tls-certificate-name-mismatch", .medium, "\(h.host)'s certificate does not name the MX host",
+                        add(.tlsCertificateNameMismatch, .medium, "\(h.host)'s certificate does not name the MX host",
                             ["\(n): certificate names \(tls.subjectNames.isEmpty ? "nothing" : tls.subjectNames.joined(separator: ", "))"],
                             "Use a certificate whose subjectAltName lists the MX host name (a *. wildcard covers one label).", "RFC 8461 §4.2")
                     }
                     if let days = tls.daysToExpiry, days < 14 {
-                        add("tls-certificate-expiring", days < 0 ? .high : .medium,
+                        add(.tlsCertificateExpiring, days < 0 ? .high : .medium,
                             days < 0 ? "\(h.host)'s certificate has expired" : "\(h.host)'s certificate expires in \(days) days",
                             ["\(n): not valid after \(tls.notAfter.map(String.init) ?? "?") (epoch seconds)"], "Renew the certificate, and automate renewal.")
                     }
                     if let v = tls.version, ["TLSv1.0", "TLSv1.1"].contains(v) {
-                        add("tls-legacy-version", .medium, "\(h.host) negotiates \(v)", ["\(n): \(v)"], "Enable TLS 1.2 and 1.3.", "RFC 8996")
+                        add(.tlsLegacyVersion, .medium, "\(h.host) negotiates \(v)", ["\(n): \(v)"], "Enable TLS 1.2 and 1.3.", "RFC 8996")
                     }
                 }
             }
             for r in h.recipients where r.status == .rejected {
-                add("rcpt-rejected", .high, "\(h.host) rejects \(r.address): this tier does not accept the domain's mail",
+                add(.rcptRejected, .high, "\(h.host) rejects \(r.address): this tier does not accept the domain's mail",
                     ["\(n): RCPT TO:<\(r.address)> → \(r.reply)"],
                     "Configure the host as a gateway for the domain (accepted domains, recipient list) like the first tier.", "RFC 5321 §3.3")
             }
             for r in h.recipients where r.status == .deferred {
-                add("rcpt-deferred", .medium, "\(h.host) defers \(r.address) (greylisting, rate limits or a temporary fault)",
+                add(.rcptDeferred, .medium, "\(h.host) defers \(r.address) (greylisting, rate limits or a temporary fault)",
                     ["\(n): RCPT TO:<\(r.address)> → \(r.reply)"], "Check the host's policy for the domain; probe again later.", "RFC 5321 §4.2.5")
             }
             if let u = h.unknownRecipient, u.status == .accepted {
-                add("rcpt-accept-all", .medium, "\(h.host) accepts any recipient and must bounce later (backscatter)",
+                add(.rcptAcceptAll, .medium, "\(h.host) accepts any recipient and must bounce later (backscatter)",
                     ["\(n): RCPT TO:<\(u.address)> → \(u.reply)"], "Validate recipients at RCPT time (directory lookup) as the first tier does.", "RFC 5321 §3.3")
             }
         }
         out += parity(hosts)
-        if let policy = facts.mtaSTS.policy, policy.mode == .enforce {
+        if let policy, policy.mode == .enforce {
             for h in hosts {
                 var why: [String] = []
                 if !policy.covers(h.host) { why.append("not listed in the policy's mx patterns") }
@@ -106,13 +118,13 @@ public enum ProbeJudge {
                     if let d = tls.daysToExpiry, d < 0 { why.append("certificate expired") }
                 }
                 if !why.isEmpty {
-                    add("mta-sts-host-would-fail", .critical, "Compliant senders refuse \(h.host): the MTA-STS policy is in enforce mode",
+                    add(.mtaSTSHostWouldFail, .critical, "Compliant senders refuse \(h.host): the MTA-STS policy is in enforce mode",
                         ["\(name(h)): " + why.joined(separator: "; ")],
                         "Fix the host's TLS (a trusted certificate naming it) and list it in the policy, or take it out of MX.", "RFC 8461 §4, §5")
                 }
             }
         }
-        return out.sorted { ($0.severity, $1.id) > ($1.severity, $0.id) }
+        return out.ordered()
     }
 
     /// tier-posture-mismatch: a later tier is weaker than the first in a property the first tier
@@ -121,13 +133,13 @@ public enum ProbeJudge {
         guard let first = hosts.map(\.tier).min() else { return [] }
         let firstHosts = hosts.filter { $0.tier == first }
         var out: [Finding] = []
-        for property in properties where property != "size limit" {
-            guard firstHosts.allSatisfy({ values($0)[property] == "yes" }) else { continue }
-            let weaker = hosts.filter { $0.tier != first && values($0)[property] == "no" }
+        for property in ProbeProperty.allCases where property.isCompared {
+            guard firstHosts.allSatisfy({ values($0)[property] == .yes }) else { continue }
+            let weaker = hosts.filter { $0.tier != first && values($0)[property] == .no }
             guard !weaker.isEmpty else { continue }
             let tiers = Set(weaker.map(\.tier)).sorted().map(String.init).joined(separator: ", ")
-            out.append(Finding("tier-posture-mismatch", .high, "Tier \(tiers) is weaker than tier \(first) in \"\(property)\"",
-                               evidence: weaker.map { "\(name($0)): \(property) = no; tier \(first) has yes on every host" },
+            out.append(Finding(.tierPostureMismatch, .high, "Tier \(tiers) is weaker than tier \(first) in \"\(property.rawValue)\"",
+                               evidence: weaker.map { "\(name($0)): \(property.rawValue) = no; tier \(first) has yes on every host" },
                                remediation: "Configure every tier like the first: during a failover the weaker tier receives all the mail."))
         }
         return out

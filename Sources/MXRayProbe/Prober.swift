@@ -1,8 +1,9 @@
 import Foundation
-import MXRayAudit
 import MXRayDNS
+import MXRayInbound
 import MXRaySMTP
 import NIOSSL
+import X509
 
 /// Probes every address of every MX host of a domain over SMTP, concurrently up to a bound.
 public struct Prober: Sendable {
@@ -26,33 +27,41 @@ public struct Prober: Sendable {
     public var options: Options
     public init(options: Options) { self.options = options }
 
-    /// Probes the hosts the audit facts list, then judges parity and findings.
-    public func probe(_ facts: AuditFacts) async -> ProbeReport {
-        var targets: [(String, String, Int)] = []
-        for tier in facts.tiers {
+    /// Probes every address of every host of the tiers, then judges parity and findings; the
+    /// policy, when given, says which hosts compliant senders would refuse (RFC 8461 §4).
+    public func probe(_ inbound: InboundTiers, policy: MTASTSPolicy?) async -> ProbeReport {
+        var targets: [(host: String, address: IPAddress?, tier: Int)] = []
+        for tier in inbound.tiers {
             for host in tier.hosts {
                 for address in host.addresses { targets.append((host.name, address, tier.preference)) }
-                if host.addresses.isEmpty { targets.append((host.name, "", tier.preference)) }
+                if host.addresses.isEmpty { targets.append((host.name, nil, tier.preference)) }
             }
         }
         let tls = Self.contexts(caFile: options.caFile)
+        let domain = inbound.domain
         let results = await withTaskGroup(of: (Int, HostProbe).self) { group in
             var next = 0
             var out: [(Int, HostProbe)] = []
             func add(_ i: Int) {
                 let (host, address, tier) = targets[i]
-                group.addTask { (i, await self.session(host: host, address: address, tier: tier, domain: facts.domain, tls: tls)) }
+                group.addTask { (i, await self.session(host: host, address: address, tier: tier, domain: domain, tls: tls)) }
             }
-            while next < min(options.concurrency, targets.count) { add(next); next += 1 }
+            while next < min(options.concurrency, targets.count) {
+                add(next)
+                next += 1
+            }
             while let r = await group.next() {
                 out.append(r)
-                if next < targets.count { add(next); next += 1 }
+                if next < targets.count {
+                    add(next)
+                    next += 1
+                }
             }
             return out.sorted { $0.0 < $1.0 }.map(\.1)
         }
-        let policy = facts.mtaSTS.policy
-        return ProbeReport(domain: facts.domain, mtaSTSMode: policy?.mode.rawValue, hosts: results,
-                           matrix: ProbeJudge.matrix(results), findings: ProbeJudge.findings(results, facts: facts, now: options.now))
+        return ProbeReport(
+            domain: domain, mtaSTSMode: policy?.mode, hosts: results, matrix: ProbeJudge.matrix(results),
+            findings: ProbeJudge.findings(results, policy: policy, now: options.now))
     }
 
     struct Contexts: Sendable { var verifying: NIOSSLContext?; var opportunistic: NIOSSLContext?; var error: String? }
@@ -72,11 +81,11 @@ public struct Prober: Sendable {
         }
     }
 
-    func session(host: String, address: String, tier: Int, domain: String, tls: Contexts) async -> HostProbe {
+    func session(host: String, address: IPAddress?, tier: Int, domain: String, tls: Contexts) async -> HostProbe {
         let start = ContinuousClock.now
         var p = HostProbe(host: host, address: address, tier: tier, reachable: false, ehlo: false, extensions: [], starttlsOffered: false,
                           recipients: [], transcript: [], elapsed: 0)
-        guard let ip = IPAddress(address) else {
+        guard let ip = address else {
             p.error = "no address to connect to"
             return p
         }
@@ -193,19 +202,29 @@ public struct Prober: Sendable {
         }
     }
 
-    /// The certificate as an MTA-STS sender judges it.
+    /// The certificate as an MTA-STS sender judges it (RFC 8461 §4.2): its DNS subjectAltNames,
+    /// read with swift-certificates, must name the MX host (RFC 6125 §6.4, a wildcard standing for
+    /// one leftmost label), and its validity must not have ended.
     static func judge(_ facts: TLSHandshakeFacts, host: String, now: Int64, trusted: Bool?) -> TLSProbe {
         var names: [String] = []
         var notAfter: Int64?
-        if let cert = facts.peerCertificate {
-            for name in cert._subjectAlternativeNames() {
-                if name.nameType == .dnsName { names.append(String(decoding: Array(name.contents), as: UTF8.self)) }
+        var detail: String?
+        if let der = try? facts.peerCertificate?.toDERBytes() {
+            do {
+                let certificate = try Certificate(derEncoded: der)
+                if let alternatives = try certificate.extensions.subjectAlternativeNames {
+                    for case .dnsName(let dns) in alternatives { names.append(dns) }
+                }
+                notAfter = Int64(certificate.notValidAfter.timeIntervalSince1970)
+            } catch {
+                detail = "the certificate cannot be read: \(error)"
             }
-            notAfter = Int64(cert.notValidAfter)
         }
         let valid = names.contains { MTASTSPolicy.pattern($0, matches: host) }
         let days = notAfter.map { Int(($0 - now) / 86400) }
-        return TLSProbe(handshake: true, version: facts.version, trusted: trusted, nameValid: facts.peerCertificate == nil ? nil : valid,
-                        subjectNames: names, notAfter: notAfter, daysToExpiry: days, detail: nil)
+        return TLSProbe(
+            handshake: true, version: facts.version, trusted: trusted,
+            nameValid: facts.peerCertificate == nil ? nil : valid, subjectNames: names, notAfter: notAfter,
+            daysToExpiry: days, detail: detail)
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import MXRayAudit
 import MXRayAuth
 import MXRayDNS
+import MXRayInbound
 import Testing
 
 /// The audit against nsd and real HTTPS policy servers on loopback (Scripts/integration-test.sh).
@@ -28,21 +29,21 @@ struct AuditIntegrationTests {
         #expect(r.facts.mtaSTS.policy?.mode == .enforce)
         #expect(r.facts.hosts.count == 2 && r.facts.hosts.allSatisfy { $0.coveredByMTASTS == true })
         #expect(r.facts.pattern == .dualVendorFailover)
-        let ids = Set(r.findings.map(\.id))
+        let ids = Set(r.findings.map(\.id.rawValue))
         #expect(ids.isSubset(of: ["mx-target-documentation-address"]), "\(ids)")
     }
 
     @Test func partialPolicyNamesTheUncoveredTier() async {
         let r = await audit("partial.audit.test")
-        let finding = r.findings.first { $0.id == "mta-sts-mx-not-covered" }
+        let finding = r.findings.first { $0.id.rawValue == "mta-sts-mx-not-covered" }
         #expect(finding?.severity == .critical)
         #expect(finding?.evidence == ["tier 20: eu-1.mimecast.com is not matched by mx: *.pphosted.com"])
     }
 
     @Test func coldBackup() async {
         let r = await audit("coldbackup.audit.test")
-        #expect(r.findings.first?.id == "backup-mx-bypasses-gateway")
-        #expect(Set(r.findings.map(\.id)).isSuperset(of: ["mta-sts-missing", "tls-rpt-missing", "dmarc-policy-none"]))
+        #expect(r.findings.first?.id.rawValue == "backup-mx-bypasses-gateway")
+        #expect(Set(r.findings.map(\.id.rawValue)).isSuperset(of: ["mta-sts-missing", "tls-rpt-missing", "dmarc-policy-none"]))
     }
 
     @Test func misbehavingPolicyServers() async {
@@ -69,8 +70,8 @@ struct AuditIntegrationTests {
     }
 
     @Test func findingsForTheMisbehavingServers() async {
-        #expect(await audit("redirect.audit.test").findings.contains { $0.id == "mta-sts-policy-invalid" })
-        #expect(await audit("big.audit.test").findings.contains { $0.id == "mta-sts-policy-invalid" })
-        #expect(await audit("wrongname.audit.test").findings.contains { $0.id == "mta-sts-policy-unreachable" })
+        #expect(await audit("redirect.audit.test").findings.contains { $0.id.rawValue == "mta-sts-policy-invalid" })
+        #expect(await audit("big.audit.test").findings.contains { $0.id.rawValue == "mta-sts-policy-invalid" })
+        #expect(await audit("wrongname.audit.test").findings.contains { $0.id.rawValue == "mta-sts-policy-unreachable" })
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import MXRayAudit
 import MXRayDNS
+import MXRayInbound
 import MXRayProbe
 import Testing
 
@@ -14,11 +15,12 @@ struct ProbeIntegrationTests {
         let r = resolver([IntegrationEnvironment.nsd!])
         let fetcher = HTTPSPolicyFetcher(resolver: r, port: Int(Self.env["MXRAY_MTA_STS_PORT"]!)!, caFile: Self.env["MXRAY_TEST_CA"], timeout: .seconds(3))
         let facts = await FactGatherer(resolver: r, policyFetcher: fetcher).gather(domain)
+        let tiers = facts.inboundTiers
         var options = Prober.Options(recipients: rcpt, helo: "probe.mxray.test", now: Int64(Date().timeIntervalSince1970))
         options.port = Int(Self.env["MXRAY_SMTP_PORT"]!)!
         options.timeout = .seconds(1)
         options.caFile = Self.env["MXRAY_TEST_CA"]
-        let report = await Prober(options: options).probe(facts)
+        let report = await Prober(options: options).probe(tiers, policy: facts.mtaSTS.policy)
         await r.shutdown()
         return report
     }
@@ -29,7 +31,7 @@ struct ProbeIntegrationTests {
         let elapsed = ContinuousClock.now - start
         func host(_ prefix: String) -> HostProbe { r.hosts.first { $0.host.hasPrefix(prefix) }! }
         #expect(r.hosts.count == 8)
-        #expect(r.mtaSTSMode == "enforce")
+        #expect(r.mtaSTSMode == .enforce)
 
         let good = host("mx-good")
         #expect(good.reachable && good.starttlsOffered && good.tls?.trusted == true && good.tls?.nameValid == true)
@@ -48,12 +50,12 @@ struct ProbeIntegrationTests {
         #expect(host("mx-wrongname").tls?.nameValid == false && host("mx-wrongname").tls?.trusted == true)
         #expect(host("mx-greylist").recipients.first?.status == .deferred)
 
-        let ids = Set(r.findings.map(\.id))
+        let ids = Set(r.findings.map(\.id.rawValue))
         for id in ["rcpt-rejected", "starttls-missing", "tls-certificate-expiring", "rcpt-accept-all", "smtp-unreachable",
                    "tls-certificate-name-mismatch", "rcpt-deferred", "tier-posture-mismatch", "mta-sts-host-would-fail"] {
             #expect(ids.contains(id), "\(id) missing: \(ids)")
         }
-        let wouldFail = r.findings.filter { $0.id == "mta-sts-host-would-fail" }.flatMap(\.evidence)
+        let wouldFail = r.findings.filter { $0.id.rawValue == "mta-sts-host-would-fail" }.flatMap(\.evidence)
         #expect(wouldFail.contains { $0.contains("mx-plain") } && wouldFail.contains { $0.contains("mx-wrongname") })
         #expect(!wouldFail.contains { $0.contains("mx-good") })
         // Concurrent: about the slowest host (the silent one, 1 s banner timeout), not the sum.
@@ -67,24 +69,24 @@ struct ProbeIntegrationTests {
         let drop = r.hosts.first { $0.host.hasPrefix("mx-drop") }!
         #expect(drop.banner != nil && drop.error?.contains("closed") == true, "\(drop.error ?? "")")
         #expect(r.hosts.first { $0.host.hasPrefix("mx-good") }?.recipients.first?.status == .accepted)
-        #expect(r.findings.contains { $0.id == "smtp-unreachable" && $0.evidence.joined().contains("mx-garbage") })
-        #expect(r.findings.contains { $0.id == "smtp-session-failed" && $0.evidence.joined().contains("mx-drop") })
+        #expect(r.findings.contains { $0.id.rawValue == "smtp-unreachable" && $0.evidence.joined().contains("mx-garbage") })
+        #expect(r.findings.contains { $0.id.rawValue == "smtp-session-failed" && $0.evidence.joined().contains("mx-drop") })
     }
 
     @Test(.enabled(if: IntegrationEnvironment.nsd6 != nil, "needs IPv6 loopback"))
     func everyAddressIPv4AndIPv6() async {
         let r = await probe("probe6.probe.test", rcpt: ["bob@probe.test"])
-        #expect(Set(r.hosts.map(\.address)) == ["127.0.0.2", "::1"])
+        #expect(Set(r.hosts.compactMap { $0.address?.description }) == ["127.0.0.2", "::1"])
         for h in r.hosts {
-            #expect(h.tls?.trusted == true && h.tls?.nameValid == true, "\(h.address): \(h.error ?? "")")
+            #expect(h.tls?.trusted == true && h.tls?.nameValid == true, "\(h.address?.description ?? "-"): \(h.error ?? "")")
             #expect(h.recipients.first?.status == .accepted)
         }
-        #expect(r.findings.isEmpty, "\(r.findings.map(\.id))")
+        #expect(r.findings.isEmpty, "\(r.findings.map(\.id.rawValue))")
     }
 
     @Test func parityOfAFailoverWithoutTLS() async {
         let r = await probe("probe2.probe.test", rcpt: ["bob@probe2.test"])
-        let mismatch = r.findings.first { $0.id == "tier-posture-mismatch" }
+        let mismatch = r.findings.first { $0.id.rawValue == "tier-posture-mismatch" }
         #expect(mismatch?.title == "Tier 20 is weaker than tier 10 in \"STARTTLS\"", "\(r.findings.map(\.title))")
     }
 }

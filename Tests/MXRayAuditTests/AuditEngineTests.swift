@@ -1,5 +1,6 @@
 import MXRayAuth
 import MXRayDNS
+import MXRayInbound
 import Testing
 @testable import MXRayAudit
 
@@ -40,7 +41,7 @@ func audit(_ extra: String, policy: String? = "version: STSv1\nmode: enforce\nmx
     return await Auditor(gatherer: FactGatherer(resolver: resolver, policyFetcher: fetcher)).audit("example.com")
 }
 
-func ids(_ r: AuditReport) -> Set<String> { Set(r.findings.map(\.id)) }
+func ids(_ r: AuditReport) -> Set<String> { Set(r.findings.map(\.id.rawValue)) }
 
 /// Two Proofpoint gateways at 10. The tests give hosts public addresses so that only the finding
 /// under test appears; no connection is ever made to them (the audit engine only reads DNS).
@@ -58,7 +59,7 @@ let proofpoint = """
             @ MX 10 eu-1.mimecast.com.
             eu-1.mimecast.com. A 8.8.4.1
             """)
-        #expect(r.findings.isEmpty, "\(r.findings.map(\.id))")
+        #expect(r.findings.isEmpty, "\(r.findings.map(\.id.rawValue))")
         #expect(r.facts.pattern == .dualVendorActive)
         #expect(r.facts.hosts.allSatisfy { $0.coveredByMTASTS == true })
     }
@@ -70,11 +71,11 @@ let proofpoint = """
             example-com.mail.protection.outlook.com. A 8.8.8.100
             """, policy: "version: STSv1\nmode: enforce\nmx: *.pphosted.com\nmx: *.mail.protection.outlook.com\nmax_age: 86400\n")
         #expect(ids(r) == ["backup-mx-bypasses-gateway", "single-vendor"] || ids(r) == ["backup-mx-bypasses-gateway"])
-        let finding = r.findings.first { $0.id == "backup-mx-bypasses-gateway" }!
+        let finding = r.findings.first { $0.id.rawValue == "backup-mx-bypasses-gateway" }!
         #expect(finding.severity == .critical)
         #expect(finding.evidence.contains { $0.contains("MX 100 example-com.mail.protection.outlook.com") })
         #expect(r.facts.pattern == .gatewayWithColdBackup)
-        #expect(r.findings.first?.id == "backup-mx-bypasses-gateway") // highest severity first
+        #expect(r.findings.first?.id.rawValue == "backup-mx-bypasses-gateway") // highest severity first
     }
 
     @Test func mailboxProviderInTheGatewayTier() async throws {
@@ -104,11 +105,11 @@ let proofpoint = """
     @Test func implicitNullAndNoMX() async throws {
         let implicit = try await audit("@ A 8.8.8.8\n", policy: "version: STSv1\nmode: enforce\nmx: example.com\nmax_age: 86400\n")
         #expect(ids(implicit).contains("mx-missing") && implicit.facts.mxKind == .implicit)
-        #expect(implicit.findings.first { $0.id == "mx-missing" }?.severity == .medium)
+        #expect(implicit.findings.first { $0.id.rawValue == "mx-missing" }?.severity == .medium)
         let null = try await audit("@ MX 0 .\n")
         #expect(ids(null) == ["null-mx"] && null.facts.pattern == .noMail)
         let none = try await audit("")
-        #expect(none.facts.mxKind == MXKind.none && none.findings.first { $0.id == "mx-missing" }?.severity == .high)
+        #expect(none.facts.mxKind == MXKind.none && none.findings.first { $0.id.rawValue == "mx-missing" }?.severity == .high)
     }
 
     @Test func hostProblems() async throws {
@@ -126,8 +127,8 @@ let proofpoint = """
         for id in ["mx-target-cname", "mx-target-ip-literal", "mx-target-unresolvable", "mx-target-private-address", "mta-sts-mx-not-covered", "mta-sts-testing-mode"] {
             #expect(found.contains(id), "\(id) missing from \(found)")
         }
-        #expect(r.findings.first { $0.id == "mta-sts-mx-not-covered" }?.severity == .medium) // testing mode
-        #expect(r.findings.first { $0.id == "mx-target-private-address" }!.evidence.last!.contains("10.1.2.3, ::1"))
+        #expect(r.findings.first { $0.id.rawValue == "mta-sts-mx-not-covered" }?.severity == .medium) // testing mode
+        #expect(r.findings.first { $0.id.rawValue == "mx-target-private-address" }!.evidence.last!.contains("10.1.2.3, ::1"))
     }
 
     @Test func mtaSTSProblems() async throws {
@@ -145,7 +146,7 @@ let proofpoint = """
         #expect(ids(garbage).contains("mta-sts-policy-invalid"))
         let enforce = try await audit(proofpoint + "\n@ MX 20 eu-1.mimecast.com.\neu-1.mimecast.com. A 8.8.4.1\n",
                                       policy: "version: STSv1\nmode: enforce\nmx: *.pphosted.com\nmax_age: 86400\n")
-        let notCovered = enforce.findings.first { $0.id == "mta-sts-mx-not-covered" }
+        let notCovered = enforce.findings.first { $0.id.rawValue == "mta-sts-mx-not-covered" }
         #expect(notCovered?.severity == .critical)
         #expect(notCovered?.evidence == ["tier 20: eu-1.mimecast.com is not matched by mx: *.pphosted.com"])
     }

@@ -1,4 +1,5 @@
-@testable import MXRayAudit
+import MXRayDNS
+import MXRayInbound
 import MXRaySMTP
 import Testing
 @testable import MXRayProbe
@@ -9,28 +10,24 @@ import Testing
                                                                            subjectNames: ["x"], notAfter: 0, daysToExpiry: 90),
                      starttls: Bool = true, rcpt: RecipientProbe.Status = .accepted, unknown: RecipientProbe.Status = .rejected,
                      reachable: Bool = true) -> HostProbe {
-        HostProbe(host: name, address: "192.0.2.1", tier: tier, reachable: reachable, banner: reachable ? "220 hi" : nil, ehlo: true,
+        HostProbe(host: name, address: IPAddress("192.0.2.1"), tier: tier, reachable: reachable, banner: reachable ? "220 hi" : nil, ehlo: true,
                   extensions: starttls ? ["STARTTLS"] : [], sizeLimit: 1000, starttlsOffered: starttls, tls: starttls ? tls : nil,
                   recipients: [RecipientProbe(address: "bob@example.com", status: rcpt, reply: "250")],
                   unknownRecipient: RecipientProbe(address: "r@example.com", status: unknown, reply: "550"), transcript: [], elapsed: 0)
     }
 
-    static let facts = AuditFacts(domain: "example.com", mxKind: .explicit, mx: try! JSONDecoderShim.summary(), tiers: [], pattern: .mixed,
-                                  mtaSTS: MTASTSFacts(lookup: try! JSONDecoderShim.summary(), records: []),
-                                  tlsRPT: TLSRPTFacts(lookup: try! JSONDecoderShim.summary(), records: []),
-                                  spf: SPFSummary(lookup: try! JSONDecoderShim.summary(), records: []),
-                                  dmarc: .init(result: .none, mode: .rfc9989, reason: ""), dnsFailures: [])
-
-    func ids(_ hosts: [HostProbe], facts: AuditFacts = facts) -> [String] { ProbeJudge.findings(hosts, facts: facts, now: 0).map(\.id) }
+    func ids(_ hosts: [HostProbe], policy: MTASTSPolicy? = nil) -> [String] {
+        ProbeJudge.findings(hosts, policy: policy, now: 0).map(\.id.rawValue)
+    }
 
     @Test func healthyTiersHaveNoFindings() {
         #expect(ids([Self.host("a", tier: 10), Self.host("b", tier: 20)]).isEmpty)
     }
 
     @Test func laterTierWeakerIsAMismatch() {
-        let found = ProbeJudge.findings([Self.host("a", tier: 10), Self.host("b", tier: 20, starttls: false)], facts: Self.facts, now: 0)
-        #expect(found.map(\.id).contains("starttls-missing"))
-        let mismatch = found.first { $0.id == "tier-posture-mismatch" }
+        let found = ProbeJudge.findings([Self.host("a", tier: 10), Self.host("b", tier: 20, starttls: false)], policy: nil, now: 0)
+        #expect(found.map(\.id.rawValue).contains("starttls-missing"))
+        let mismatch = found.first { $0.id.rawValue == "tier-posture-mismatch" }
         #expect(mismatch?.title == "Tier 20 is weaker than tier 10 in \"STARTTLS\"")
         // The first tier being weaker is not a parity finding (nothing to fall back to).
         #expect(!ids([Self.host("a", tier: 10, starttls: false), Self.host("b", tier: 20)]).contains("tier-posture-mismatch"))
@@ -48,18 +45,9 @@ import Testing
     }
 
     @Test func enforcedMTASTSNamesTheHostsSendersRefuse() throws {
-        var facts = Self.facts
-        facts.mtaSTS.policy = try MTASTSPolicy(parsing: "version: STSv1\nmode: enforce\nmx: a\nmax_age: 1\n")
-        let found = ProbeJudge.findings([Self.host("a", tier: 10), Self.host("b", tier: 20)], facts: facts, now: 0)
-        let would = found.filter { $0.id == "mta-sts-host-would-fail" }
+        let policy = try MTASTSPolicy(parsing: "version: STSv1\nmode: enforce\nmx: a\nmax_age: 1\n")
+        let found = ProbeJudge.findings([Self.host("a", tier: 10), Self.host("b", tier: 20)], policy: policy, now: 0)
+        let would = found.filter { $0.id.rawValue == "mta-sts-host-would-fail" }
         #expect(would.count == 1 && would[0].severity == .critical && would[0].evidence[0].contains("not listed"))
     }
 }
-
-/// A LookupSummary as JSON gives it (its initialiser takes a DNSLookup).
-enum JSONDecoderShim {
-    static func summary() throws -> LookupSummary {
-        try JSONDecoder().decode(LookupSummary.self, from: Data(#"{"outcome":"records"}"#.utf8))
-    }
-}
-import Foundation

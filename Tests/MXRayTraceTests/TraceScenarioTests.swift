@@ -1,5 +1,5 @@
 import Crypto
-import MXRayAudit
+import MXRayInbound
 import MXRayAuth
 import MXRayDNS
 import MXRayMessage

@@ -1,4 +1,5 @@
 import Foundation
+import MXRayDNS
 
 /// The Public Suffix List (publicsuffix.org), which RFC 7489 §3.2 uses to find Organizational
 /// Domains. The list bundled with mxray is used unless another file is given.

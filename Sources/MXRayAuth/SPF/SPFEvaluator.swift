@@ -5,6 +5,11 @@ import MXRayDNS
 public struct SPFEvaluator: Sendable {
     /// RFC 7208 §4.6.4: DNS-querying terms per check.
     public static let maxDNSTerms = 10
+
+    /// RFC 7208 §4.6.4: every include, a, mx, ptr, exists and redirect counts, each time it is
+    /// met, even when it names a domain already visited. The one limit check, shared by the
+    /// evaluator and the audit's worst-case counter.
+    public static func exceedsDNSTermLimit(_ terms: Int) -> Bool { terms > maxDNSTerms }
     /// RFC 7208 §4.6.4: lookups returning no records.
     public static let maxVoidLookups = 2
     /// RFC 7208 §4.6.4: address lookups per mx, names per ptr.
@@ -167,7 +172,7 @@ public struct SPFEvaluator: Sendable {
     /// Counts a DNS-querying term; past the limit, the check ends in a permerror (RFC 7208 §4.6.4).
     func countDNSTerm(_ session: Session, _ depth: Int, _ domain: String, _ term: String) -> Outcome? {
         session.lookups += 1
-        guard session.lookups > Self.maxDNSTerms else { return nil }
+        guard Self.exceedsDNSTermLimit(session.lookups) else { return nil }
         session.note(depth, domain, term, "over the limit of \(Self.maxDNSTerms) DNS-querying terms")
         return (.permerror, nil, "more than \(Self.maxDNSTerms) DNS-querying terms (RFC 7208 §4.6.4)")
     }

@@ -2,49 +2,43 @@ import MXRayDNS
 
 /// Counts the DNS-querying terms a domain's SPF record costs in the worst case (RFC 7208 §4.6.4),
 /// following include and redirect: what every evaluation may spend, whatever the client address.
+/// Every term counts each time it is met, as in evaluation; the walk stops as soon as the count
+/// passes the limit, which also ends include loops.
 public struct SPFLookupCounter: Sendable {
-    /// Records visited at most; include loops and very wide trees stop here.
-    public static let maxRecords = 50
-
     public struct Count: Sendable, Codable, Equatable {
-        /// DNS-querying terms: include, a, mx, ptr, exists, redirect.
+        /// DNS-querying terms: include, a, mx, ptr, exists, redirect (one past the limit at most).
         public var terms: Int
-        /// Includes and redirects whose target has no record (each a permerror when reached).
-        public var missingTargets: [String]
         /// Targets that use macros: counted once, not followed (their record depends on the message).
         public var macroTargets: [String]
-        /// True when the walk stopped at `maxRecords` or found a loop.
-        public var truncated: Bool
+        /// True when the count passed the limit: every evaluation that gets that far is a permerror.
+        public var exceedsLimit: Bool { SPFEvaluator.exceedsDNSTermLimit(terms) }
     }
 
     public let resolver: any DNSResolver
     public init(resolver: any DNSResolver) { self.resolver = resolver }
 
     public func count(_ domain: String) async -> Count {
-        var count = Count(terms: 0, missingTargets: [], macroTargets: [], truncated: false)
-        var visited: Set<String> = []
-        await walk(domain.lowercased(), &count, &visited)
+        var count = Count(terms: 0, macroTargets: [])
+        await walk(domain.lowercased(), &count)
         return count
     }
 
-    private func walk(_ domain: String, _ count: inout Count, _ visited: inout Set<String>) async {
-        guard visited.count < Self.maxRecords, visited.insert(domain).inserted else { count.truncated = true; return }
-        guard let name = SPFEvaluator.validDomain(domain) else { count.missingTargets.append(domain); return }
+    private func walk(_ domain: String, _ count: inout Count) async {
+        guard !count.exceedsLimit, let name = SPFEvaluator.validDomain(domain) else { return }
         let lookup = await resolver.lookup(name, .txt)
         let texts = lookup.texts.filter(SPFRecord.isSPF)
-        guard texts.count == 1, let record = try? SPFRecord(parsing: texts[0]) else {
-            if texts.isEmpty { count.missingTargets.append(domain) }
-            return
-        }
+        guard texts.count == 1, let record = try? SPFRecord(parsing: texts[0]) else { return }
         for directive in record.directives where directive.mechanism.queriesDNS {
             count.terms += 1
+            if count.exceedsLimit { return }
             if case .include(let target) = directive.mechanism {
-                if target.contains("%") { count.macroTargets.append(target) } else { await walk(target.lowercased(), &count, &visited) }
+                if target.contains("%") { count.macroTargets.append(target) } else { await walk(target.lowercased(), &count) }
             }
         }
         if let redirect = record.redirect {
             count.terms += 1
-            if redirect.contains("%") { count.macroTargets.append(redirect) } else { await walk(redirect.lowercased(), &count, &visited) }
+            if count.exceedsLimit { return }
+            if redirect.contains("%") { count.macroTargets.append(redirect) } else { await walk(redirect.lowercased(), &count) }
         }
     }
 }

@@ -1,6 +1,6 @@
-import MXRayAudit
 import MXRayAuth
 import MXRayDNS
+import MXRayInbound
 import MXRayMessage
 
 /// Reconstructs a message's path from its Received fields, maps it onto the recipient domain's MX
@@ -43,14 +43,14 @@ public struct PathTracer: Sendable {
         var reason = "no recipient domain: give --recipient-domain"
         var entry: Int?
         if let recipientDomain {
-            let mx = await FactGatherer(resolver: resolver, catalog: catalog, policyFetcher: nil, dmarcMode: dmarcMode).gatherTiers(recipientDomain)
+            let mx = await MXTierGatherer(resolver: resolver, catalog: catalog).gather(recipientDomain)
             tiers = mx.tiers
             (verdict, reason, entry) = Self.verdict(hops: &hops, tiers: tiers, mxKind: mx.kind, domain: recipientDomain)
         }
 
         // Re-verify now; SPF for the client of the entry hop, with the Return-Path as MAIL FROM.
         var connection: ConnectionFacts?
-        if let e = entry, let ipText = hops[e - 1].received.ip, let ip = IPAddress(ipText) {
+        if let e = entry, let ip = hops[e - 1].received.ip {
             let returnPath = message.fields.first { $0.is("Return-Path") }?.value.trimmingCharacters(in: ["<", ">", " "]) ?? ""
             connection = ConnectionFacts(ip: ip, helo: hops[e - 1].received.helo ?? "", mailFrom: returnPath, inferred: true)
         }
@@ -131,7 +131,7 @@ public struct PathTracer: Sendable {
         let firstTier = tiers[0]
         let gatewayInFront = firstTier.hosts.contains { $0.operator.role == .gateway }
         if entryHop.operator.role == .mailbox && gatewayInFront {
-            let from = entryHop.received.reverseName ?? entryHop.received.helo ?? entryHop.received.ip ?? "?"
+            let from = entryHop.received.reverseName ?? entryHop.received.helo ?? entryHop.received.ip?.description ?? "?"
             return (.bypassedGateway, "hop \(entryHop.number): \(from) delivered straight to \(by) (\(entryHop.operator.vendor)); the MX records put \(firstTier.hosts.map(\.name).joined(separator: ", ")) in front of it", entryHop.number)
         }
         guard let t = entryHop.tier else {

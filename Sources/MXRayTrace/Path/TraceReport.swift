@@ -1,5 +1,6 @@
-import MXRayAudit
 import MXRayAuth
+import MXRayInbound
+import MXRayMessage
 
 /// One hop of the path, oldest first: who handed the message to whom, how and when.
 public struct Hop: Sendable, Codable, Equatable {

@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import MXRayAudit
 import MXRayAuth
+import MXRayDNS
+import MXRayInbound
 
 /// `mxray audit`: a domain's inbound posture from DNS, tier by tier.
 struct AuditCommand: AsyncParsableCommand {
@@ -28,14 +30,14 @@ struct AuditCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Seconds allowed for each MTA-STS policy fetch.", valueName: "SECONDS")) var fetchTimeout: Double = 10
     @Option(help: ArgumentHelp("Domains audited at the same time.", valueName: "N")) var concurrency: Int = 16
     @OptionGroup var dmarcOptions: DMARCOptions
-    @Option(help: ArgumentHelp("Exit 1 when a finding is at least this severe: info, low, medium, high, critical.", valueName: "SEVERITY"))
+    @Option(help: ArgumentHelp("Exit 1 when a finding is at least this severe: \(Severity.spelledOut).", valueName: "SEVERITY"))
     var failOn: String = "high"
     @Flag(name: .long, help: "Print JSON: one object per domain per line.") var json = false
     @Flag(help: "Also probe every MX host over SMTP (see mxray probe) and add its facts and findings.") var probe = false
     @OptionGroup var probeOptions: ProbeOptions
 
     func validate() throws {
-        guard Severity(rawValue: failOn) != nil else { throw ValidationError("--fail-on must be info, low, medium, high or critical") }
+        guard Severity(rawValue: failOn) != nil else { throw ValidationError("--fail-on must be \(Severity.spelledOut)") }
         guard (1...1000).contains(concurrency) else { throw ValidationError("--concurrency must be 1-1000") }
         guard (1...65535).contains(mtaStsPort) else { throw ValidationError("--mta-sts-port must be 1-65535") }
         guard fetchTimeout > 0 && fetchTimeout <= 120 else { throw ValidationError("--fetch-timeout must be in (0, 120] seconds") }
@@ -70,8 +72,9 @@ struct AuditCommand: AsyncParsableCommand {
                 fetcher = HTTPSPolicyFetcher(resolver: resolver, port: mtaStsPort, caFile: caFile,
                                              timeout: .milliseconds(Int64(fetchTimeout * 1000)))
             }
-            let auditor = Auditor(gatherer: FactGatherer(resolver: resolver, catalog: vendors, policyFetcher: fetcher, dmarcMode: dmarcOptions.mode),
-                                  extension: probe ? probeOptions.prober(caFile: caFile, now: Int64(Date().timeIntervalSince1970)) : nil)
+            let gatherer = FactGatherer(resolver: resolver, catalog: vendors, policyFetcher: fetcher, dmarcMode: dmarcOptions.mode)
+            let prober = probe ? probeOptions.prober(caFile: caFile, now: Int64(Date().timeIntervalSince1970)) : nil
+            let auditor = Auditor(gatherer: gatherer, prober: prober)
             if probe && offline { throw CLIError("--probe opens SMTP connections; it cannot be combined with --offline") }
             let threshold = Severity(rawValue: failOn)!
             let showProgress = !json && all.count > 1 && isatty(STDERR_FILENO) != 0

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import MXRayAudit
+import MXRayDNS
+import MXRayInbound
 import MXRayProbe
 
 /// Options of the SMTP probe, shared by `mxray probe` and `mxray audit --probe`.
@@ -51,22 +52,28 @@ struct ProbeCommand: AsyncParsableCommand {
     @Flag(help: "Do not fetch the MTA-STS policy.") var offline = false
     @OptionGroup var resolverOptions: ResolverOptions
     @OptionGroup var clock: ClockOptions
-    @Option(help: ArgumentHelp("Exit 1 when a finding is at least this severe.", valueName: "SEVERITY")) var failOn: String = "high"
+    @Option(help: ArgumentHelp("Exit 1 when a finding is at least this severe: \(Severity.spelledOut).", valueName: "SEVERITY")) var failOn: String = "high"
     @Flag(name: .long, help: "Print JSON.") var json = false
 
     func validate() throws {
-        guard Severity(rawValue: failOn) != nil else { throw ValidationError("--fail-on must be info, low, medium, high or critical") }
+        guard Severity(rawValue: failOn) != nil else { throw ValidationError("--fail-on must be \(Severity.spelledOut)") }
     }
 
     func run() async throws {
         try await reportingErrors {
             let resolver = try resolverOptions.makeResolver()
             let fetcher: (any PolicyFetching)? = offline ? nil : HTTPSPolicyFetcher(resolver: resolver, port: mtaStsPort, caFile: caFile)
-            let facts = await FactGatherer(resolver: resolver, policyFetcher: fetcher).gather(domain)
-            guard facts.mxKind == .explicit || facts.mxKind == .implicit else {
-                throw CLIError("\(domain) has no MX hosts to probe (\(facts.mxKind.rawValue): \(facts.mx.detail ?? facts.mx.outcome))")
+            let input = DomainInput(domain)
+            guard let name = input.name else { throw CLIError(input.error ?? "\(domain) is not a domain name") }
+            // The probe needs the tiers and, for its MTA-STS judgement, the policy; not an audit.
+            async let tiers = MXTierGatherer(resolver: resolver).gather(input.ascii)
+            async let sts = MTASTSDiscovery(resolver: resolver, fetcher: fetcher).discover(name)
+            let (inbound, mtaSTS) = await (tiers, sts)
+            guard inbound.kind.receivesMail else {
+                let why = inbound.mx.detail ?? inbound.mx.outcome.rawValue
+                throw CLIError("\(domain) has no MX hosts to probe (\(inbound.kind.rawValue): \(why))")
             }
-            let report = await probeOptions.prober(caFile: caFile, now: clock.epoch).probe(facts)
+            let report = await probeOptions.prober(caFile: caFile, now: clock.epoch).probe(inbound, policy: mtaSTS.policy)
             print(json ? try renderJSON(report) : ProbeText.render(report, transcript: probeOptions.transcript))
             if let worst = report.findings.map(\.severity).max(), worst >= Severity(rawValue: failOn)! { throw ExitCode(1) }
         }

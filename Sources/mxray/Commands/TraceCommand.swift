@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import MXRayAudit
+import MXRayInbound
 import MXRayMessage
 import MXRayTrace
 

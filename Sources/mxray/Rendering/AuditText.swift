@@ -1,10 +1,12 @@
 import MXRayAudit
+import MXRayInbound
+import MXRayProbe
 
 /// Text for a person: the tiers as a table, the pattern, then the findings by severity.
 enum AuditText {
     static func render(_ r: AuditReport, failOn: Severity) -> String {
         let f = r.facts
-        var lines = ["mxray audit \(r.domain)", ""]
+        var lines = ["mxray audit \(r.domain)" + (f.unicodeDomain.map { " (\($0))" } ?? ""), ""]
         switch f.mxKind {
         case .null: lines.append("MX: null MX (RFC 7505): the domain accepts no mail")
         case .none: lines.append("MX: none, and no address: mail cannot be delivered")
@@ -16,7 +18,7 @@ enum AuditText {
                 for h in tier.hosts {
                     let sts = h.coveredByMTASTS.map { $0 ? "covered" : "NOT covered" } ?? "-"
                     let dane = h.tlsaRecords > 0 ? "TLSA" : (h.tlsa?.failed == true ? "?" : "-")
-                    let addresses = h.addresses.isEmpty ? "(none)" : h.addresses.joined(separator: " ")
+                    let addresses = h.addresses.isEmpty ? "(none)" : h.addresses.map(\.description).joined(separator: " ")
                     rows.append(["\(tier.preference)", h.name, addresses, h.operator.vendor, h.operator.role.rawValue, sts, dane])
                 }
             }
@@ -33,7 +35,7 @@ enum AuditText {
         if let probe = r.probe {
             lines.append("")
             lines.append("SMTP probe:")
-            lines += table(probe.matrix).map { "  " + $0 }
+            lines += table(ProbeText.matrix(probe)).map { "  " + $0 }
         }
         lines.append("")
         lines += findings(r.findings)

@@ -1,3 +1,5 @@
+import MXRayDNS
+
 /// An MTA-STS policy (RFC 8461 §3.2): version, mode, max_age and the MX patterns.
 public struct MTASTSPolicy: Sendable, Codable, Equatable {
     public enum Mode: String, Sendable, Codable { case enforce, testing, none }
@@ -37,7 +39,8 @@ public struct MTASTSPolicy: Sendable, Codable, Equatable {
                 maxAge = n
             case "mx":
                 guard !value.isEmpty else { throw .policy("empty mx line") }
-                mx.append(value.lowercased())
+                // A pattern written with U-labels is compared in A-label form (RFC 8461 §4.1, RFC 5891).
+                mx.append((try? IDNA.toASCII(value)) ?? value.lowercased())
             default:
                 break // RFC 8461 §3.2: unknown fields are ignored
             }
@@ -47,62 +50,5 @@ public struct MTASTSPolicy: Sendable, Codable, Equatable {
         guard let maxAge else { throw .policy("no max_age field") }
         guard !mx.isEmpty || mode == .none else { throw .policy("no mx field (required unless mode is none)") }
         self.mode = mode; self.maxAge = maxAge; self.mx = mx
-    }
-
-    /// RFC 8461 §4.1: a pattern matches a host name exactly, or `*.` matches one leftmost label.
-    public func covers(_ host: String) -> Bool { mx.contains { Self.pattern($0, matches: host) } }
-
-    public static func pattern(_ pattern: String, matches host: String) -> Bool {
-        var h = host.lowercased(), p = pattern.lowercased()
-        if h.hasSuffix(".") { h.removeLast() }
-        if p.hasSuffix(".") { p.removeLast() }
-        if p.hasPrefix("*.") {
-            let suffix = p.dropFirst(1) // ".example.com"
-            guard h.hasSuffix(suffix) else { return false }
-            let label = h.dropLast(suffix.count)
-            return !label.isEmpty && !label.contains(".")
-        }
-        return h == p
-    }
-}
-
-/// The `_mta-sts` TXT record (RFC 8461 §3.1): v=STSv1 and an id of 1-32 letters and digits.
-public struct MTASTSRecord: Sendable, Codable, Equatable {
-    public var id: String
-    public var text: String
-
-    public init(parsing text: String) throws(MTASTSError) {
-        self.text = text
-        var version: String?, id: String?
-        for part in text.split(separator: ";") {
-            let field = part.trimmingCharacters(in: [" ", "\t"])
-            if field.isEmpty { continue }
-            guard let eq = field.firstIndex(of: "=") else { throw .record("field \"\(field)\" has no '='") }
-            let key = field[..<eq].trimmingCharacters(in: [" ", "\t"]), value = field[field.index(after: eq)...].trimmingCharacters(in: [" ", "\t"])
-            if key == "v" { version = value }
-            if key == "id" { id = value }
-        }
-        guard version == "STSv1", text.trimmingCharacters(in: [" ", "\t"]).hasPrefix("v=STSv1") else { throw .record("does not start with v=STSv1") }
-        guard let id, (1...32).contains(id.count), id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
-            throw .record("id must be 1-32 letters and digits")
-        }
-        self.id = id
-    }
-
-    /// Records that start like MTA-STS (`v=STSv1`), the ones RFC 8461 §3.1 counts.
-    public static func isMTASTS(_ text: String) -> Bool { text.trimmingCharacters(in: [" ", "\t"]).hasPrefix("v=STSv1") }
-}
-
-public enum MTASTSError: Error, Sendable, Equatable, CustomStringConvertible {
-    case record(String)
-    case policy(String)
-    case fetch(String)
-
-    public var description: String {
-        switch self {
-        case .record(let s): "invalid _mta-sts record: \(s)"
-        case .policy(let s): "invalid MTA-STS policy: \(s)"
-        case .fetch(let s): s
-        }
     }
 }

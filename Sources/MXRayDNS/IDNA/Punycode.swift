@@ -1,11 +1,11 @@
-/// Punycode decoding (RFC 3492 §6.2), to compare `xn--` labels with the Unicode rules of the
-/// Public Suffix List.
-enum Punycode {
+/// Punycode (RFC 3492): decoding (§6.2) to compare `xn--` labels with the Unicode rules of the
+/// Public Suffix List and to show names in both forms, encoding (§6.3) for IDNA's A-labels.
+public enum Punycode {
     static let base = 36, tMin = 1, tMax = 26, skew = 38, damp = 700, initialBias = 72, initialN = 128
     /// A label longer than this is not decoded (DNS labels are at most 63 octets).
     static let maxInput = 63
 
-    static func decode(_ input: String) -> String? {
+    public static func decode(_ input: String) -> String? {
         let scalars = Array(input.unicodeScalars)
         guard scalars.count <= maxInput, scalars.allSatisfy(\.isASCII) else { return nil }
         var output: [Unicode.Scalar] = []
@@ -43,6 +43,50 @@ enum Punycode {
         var s = String.UnicodeScalarView()
         s.append(contentsOf: output)
         return String(s)
+    }
+
+    /// RFC 3492 §6.3. Nil for input longer than `maxInput` scalars or on overflow.
+    public static func encode(_ input: String) -> String? {
+        let scalars = Array(input.unicodeScalars)
+        guard scalars.count <= maxInput else { return nil }
+        var output = String(String.UnicodeScalarView(scalars.filter(\.isASCII)))
+        let basicCount = output.unicodeScalars.count
+        var handled = basicCount
+        if basicCount > 0 { output.append("-") }
+        var n = initialN, delta = 0, bias = initialBias
+        while handled < scalars.count {
+            // The smallest code point not yet handled; it exists since handled < count.
+            let m = Int(scalars.map(\.value).filter { Int($0) >= n }.min()!)
+            let (step, overflow) = (m - n).multipliedReportingOverflow(by: handled + 1)
+            guard !overflow, delta <= Int.max - step else { return nil }
+            delta += step
+            n = m
+            for scalar in scalars {
+                let c = Int(scalar.value)
+                if c < n { delta += 1 }
+                guard c == n else { continue }
+                var q = delta
+                var k = base
+                while true {
+                    let t = k <= bias ? tMin : (k >= bias + tMax ? tMax : k - bias)
+                    if q < t { break }
+                    output.unicodeScalars.append(digit(t + (q - t) % (base - t)))
+                    q = (q - t) / (base - t)
+                    k += base
+                }
+                output.unicodeScalars.append(digit(q))
+                bias = adapt(delta, handled + 1, handled == basicCount)
+                delta = 0
+                handled += 1
+            }
+            delta += 1
+            n += 1
+        }
+        return output
+    }
+
+    static func digit(_ d: Int) -> Unicode.Scalar {
+        Unicode.Scalar(UInt8(d < 26 ? 0x61 + d : 0x30 + d - 26))
     }
 
     static func digitValue(_ c: Unicode.Scalar) -> Int? {

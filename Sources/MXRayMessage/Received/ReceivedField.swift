@@ -1,8 +1,8 @@
-import MXRayAuth
 import MXRayDNS
 
 /// One Received field, parsed (RFC 5321 §4.4 and the variants Postfix, Exim, Microsoft 365,
 /// Google, Mimecast and Proofpoint write). What cannot be parsed stays in `raw`, never dropped.
+/// The one Received parser: `verify --from-received` and the trace both read hops through it.
 public struct ReceivedField: Sendable, Codable, Equatable {
     /// The field value as written, unfolded.
     public var raw: String
@@ -10,8 +10,8 @@ public struct ReceivedField: Sendable, Codable, Equatable {
     public var helo: String?
     /// The client's name from reverse DNS, as the receiving host recorded it.
     public var reverseName: String?
-    /// The client's address.
-    public var ip: String?
+    /// The client's address, as the receiving host observed it.
+    public var ip: IPAddress?
     /// The receiving host.
     public var by: String?
     /// The software the receiving host names (Postfix, PPS, Exim 4.96 ...), when it says.
@@ -101,7 +101,7 @@ public struct ReceivedField: Sendable, Codable, Equatable {
         if let open = rest.firstIndex(of: "["), let close = rest[open...].firstIndex(of: "]") {
             var literal = String(rest[rest.index(after: open)..<close])
             if literal.lowercased().hasPrefix("ipv6:") { literal = String(literal.dropFirst(5)) }
-            if IPAddress(literal) != nil && ip == nil { ip = literal }
+            if ip == nil, let address = IPAddress(literal) { ip = address }
             let before = rest[..<open].trimmingCharacters(in: [" ", "\t"])
             if !before.isEmpty && reverseName == nil {
                 var name = before
@@ -115,11 +115,11 @@ public struct ReceivedField: Sendable, Codable, Equatable {
                 // Exim: the token after "from" is the reverse name, helo= the HELO.
                 if reverseName == nil { reverseName = helo }
                 helo = String(word.dropFirst(5))
-            } else if ip == nil, IPAddress(String(word)) != nil {
-                ip = String(word)
+            } else if ip == nil, let address = IPAddress(String(word)) {
+                ip = address
             }
         }
-        if ip == nil, IPAddress(c.trimmingCharacters(in: [" "])) != nil { ip = c.trimmingCharacters(in: [" "]) }
+        if ip == nil { ip = IPAddress(c.trimmingCharacters(in: [" "])) }
     }
 
     mutating func readTLS(_ text: String) {

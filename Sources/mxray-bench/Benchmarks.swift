@@ -1,13 +1,15 @@
+import ArgumentParser
 import Crypto
 import Foundation
 import MXRayAudit
+import MXRayInbound
 import MXRayAuth
 import MXRayDNS
 import MXRayMessage
 import MXRayProbe
 import _CryptoExtras
 
-/// Throughput benchmarks for mxray's DNS layer. Build in release mode:
+/// Throughput benchmarks. Build in release mode:
 ///   swift build -c release --product mxray-bench
 ///   .build/release/mxray-bench dns-uncached --nameserver 127.0.0.1:PORT [--queries N] [--concurrency C]
 ///   .build/release/mxray-bench dns-cached --nameserver 127.0.0.1:PORT [--lookups N] [--names N]
@@ -17,21 +19,6 @@ import _CryptoExtras
 ///   .build/release/mxray-bench audit --nameserver 127.0.0.1:PORT [--domains N] [--concurrency C]
 ///   .build/release/mxray-bench probe --nameserver 127.0.0.1:PORT --domain D --port SMTP_PORT [--ca-file PEM] [--concurrency C]
 /// Scripts/benchmark.sh starts nsd and runs them all.
-
-struct Arguments {
-    var command = ""
-    var values: [String: String] = [:]
-
-    init(_ argv: [String]) {
-        command = argv.first ?? ""
-        var i = 1
-        while i < argv.count {
-            if argv[i].hasPrefix("--"), i + 1 < argv.count { values[String(argv[i].dropFirst(2))] = argv[i + 1]; i += 2 } else { i += 1 }
-        }
-    }
-
-    func int(_ key: String, _ fallback: Int) -> Int { values[key].flatMap(Int.init) ?? fallback }
-}
 
 func fail(_ message: String) -> Never {
     FileHandle.standardError.write(Data("mxray-bench: \(message)\n".utf8))
@@ -189,7 +176,7 @@ func auditDomains(_ nameserver: Nameserver, count: Int, concurrency: Int) async 
 /// hosts probed per second.
 func probeDomain(_ nameserver: Nameserver, domain: String, port: Int, caFile: String?, concurrency: Int, repeats: Int) async {
     let resolver = StubResolver(configuration: ResolverConfiguration(nameservers: [nameserver]))
-    let facts = await FactGatherer(resolver: resolver, policyFetcher: nil).gather(domain)
+    let facts = await MXTierGatherer(resolver: resolver).gather(domain)
     guard !facts.hosts.isEmpty else { fail("\(domain) has no MX hosts (is the generated zone loaded?)") }
     var options = Prober.Options(recipients: ["bob@probe.test"], helo: "bench.mxray.test", now: Int64(Date().timeIntervalSince1970))
     options.port = port
@@ -200,7 +187,7 @@ func probeDomain(_ nameserver: Nameserver, domain: String, port: Int, caFile: St
     var reachable = 0
     for _ in 0..<repeats {
         let start = ContinuousClock.now
-        let report = await Prober(options: options).probe(facts)
+        let report = await Prober(options: options).probe(facts, policy: nil)
         best = min(best, (ContinuousClock.now - start).seconds)
         reachable = report.hosts.filter { $0.banner != nil }.count
     }
@@ -217,28 +204,85 @@ struct KeyThenNetwork: DNSResolver {
     }
 }
 
-let arguments = Arguments(Array(CommandLine.arguments.dropFirst()))
-if arguments.command == "dkim-verify" {
-    await dkimVerify(algorithm: arguments.values["algorithm"] ?? "rsa-sha256", count: arguments.int("messages", 50_000), size: arguments.int("size", 10_240))
-    exit(0)
+/// `mxray-bench BENCHMARK [options]`: each benchmark is a subcommand.
+@main
+struct Bench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mxray-bench", abstract: "Release-build throughput benchmarks (see BENCHMARKS.md).",
+        subcommands: [
+            DNSUncached.self, DNSCached.self, DKIMVerify.self, SPFEvaluate.self, Verify.self, Audit.self, Probe.self,
+        ])
 }
-guard let server = arguments.values["nameserver"], let nameserver = try? Nameserver(parsing: server) else {
-    fail("usage: mxray-bench dns-uncached|dns-cached --nameserver IP:PORT [--queries N] [--concurrency C] [--lookups N] [--names N]")
+
+/// The nameserver a benchmark asks (nsd on loopback, started by Scripts/benchmark.sh).
+struct NameserverOption: ParsableArguments {
+    @Option(help: "IP:PORT of the nameserver.") var nameserver: String
+
+    func parsed() throws -> Nameserver {
+        guard let server = try? Nameserver(parsing: nameserver) else {
+            throw ValidationError("--nameserver \(nameserver) is not IP:PORT")
+        }
+        return server
+    }
 }
-switch arguments.command {
-case "dns-uncached":
-    await uncached(nameserver, queries: arguments.int("queries", 200_000), concurrency: arguments.int("concurrency", 64))
-case "dns-cached":
-    await cached(nameserver, lookups: arguments.int("lookups", 5_000_000), distinct: arguments.int("names", 1000))
-case "spf-evaluate":
-    await spfEvaluate(nameserver, count: arguments.int("evaluations", 500_000), trace: arguments.values["trace"] != "off")
-case "audit":
-    await auditDomains(nameserver, count: arguments.int("domains", 10_000), concurrency: arguments.int("concurrency", 64))
-case "probe":
-    await probeDomain(nameserver, domain: arguments.values["domain"] ?? "eight.probebench.test", port: arguments.int("port", 25),
-                      caFile: arguments.values["ca-file"], concurrency: arguments.int("concurrency", 32), repeats: arguments.int("repeats", 3))
-case "verify":
-    await verifyMessages(nameserver, count: arguments.int("messages", 20_000))
-default:
-    fail("unknown benchmark \"\(arguments.command)\"; use dns-uncached or dns-cached")
+
+struct DNSUncached: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "dns-uncached")
+    @OptionGroup var server: NameserverOption
+    @Option var queries = 200_000
+    @Option var concurrency = 64
+    func run() async throws { await uncached(try server.parsed(), queries: queries, concurrency: concurrency) }
+}
+
+struct DNSCached: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "dns-cached")
+    @OptionGroup var server: NameserverOption
+    @Option var lookups = 5_000_000
+    @Option var names = 1000
+    func run() async throws { await cached(try server.parsed(), lookups: lookups, distinct: names) }
+}
+
+struct DKIMVerify: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "dkim-verify")
+    @Option var algorithm = "rsa-sha256"
+    @Option var messages = 50_000
+    @Option var size = 10_240
+    func run() async throws { await dkimVerify(algorithm: algorithm, count: messages, size: size) }
+}
+
+struct SPFEvaluate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "spf-evaluate")
+    @OptionGroup var server: NameserverOption
+    @Option var evaluations = 500_000
+    @Option(help: "on or off: record the trace of every term.") var trace = "on"
+    func run() async throws { await spfEvaluate(try server.parsed(), count: evaluations, trace: trace != "off") }
+}
+
+struct Verify: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "verify")
+    @OptionGroup var server: NameserverOption
+    @Option var messages = 20_000
+    func run() async throws { await verifyMessages(try server.parsed(), count: messages) }
+}
+
+struct Audit: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "audit")
+    @OptionGroup var server: NameserverOption
+    @Option var domains = 10_000
+    @Option var concurrency = 64
+    func run() async throws { await auditDomains(try server.parsed(), count: domains, concurrency: concurrency) }
+}
+
+struct Probe: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "probe")
+    @OptionGroup var server: NameserverOption
+    @Option var domain = "eight.probebench.test"
+    @Option var port = 25
+    @Option var caFile: String?
+    @Option var concurrency = 32
+    @Option var repeats = 3
+    func run() async throws {
+        await probeDomain(
+            try server.parsed(), domain: domain, port: port, caFile: caFile, concurrency: concurrency, repeats: repeats)
+    }
 }

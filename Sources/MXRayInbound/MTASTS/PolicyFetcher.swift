@@ -24,6 +24,19 @@ public struct PolicyFetch: Sendable, Codable, Equatable {
     public var contentType: String?
     public var body: String?
     public var detail: String
+
+    public init(
+        url: String, outcome: Outcome, address: String? = nil, status: Int? = nil, contentType: String? = nil,
+        body: String? = nil, detail: String
+    ) {
+        self.url = url
+        self.outcome = outcome
+        self.address = address
+        self.status = status
+        self.contentType = contentType
+        self.body = body
+        self.detail = detail
+    }
 }
 
 /// Anything that can fetch a policy: HTTPS in production, a file for a planned policy.

@@ -1,0 +1,65 @@
+import MXRayDNS
+
+/// TLS reporting (RFC 8460 §3) at `_smtp._tls.DOMAIN`: the records found, and where reports go.
+public struct TLSRPTFacts: Sendable, Codable, Equatable {
+    public var lookup: LookupSummary
+    /// Every TXT record that starts with `v=TLSRPTv1`.
+    public var records: [String]
+    /// The `rua` destinations of the one record, when exactly one parses.
+    public var reportURIs: [String]?
+
+    public init(lookup: LookupSummary, records: [String], reportURIs: [String]? = nil) {
+        self.lookup = lookup
+        self.records = records
+        self.reportURIs = reportURIs
+    }
+
+    /// Looks up `_smtp._tls.DOMAIN` and reads the record.
+    public static func discover(_ name: DomainName, resolver: any DNSResolver) async -> TLSRPTFacts {
+        let lookup = await resolver.lookup((try? DomainName("_smtp._tls." + name.text)) ?? name, .txt)
+        let records = lookup.texts.filter(TLSRPTRecord.isTLSRPT)
+        let uris = records.count == 1 ? (try? TLSRPTRecord(parsing: records[0]))?.reportURIs : nil
+        return TLSRPTFacts(lookup: LookupSummary(lookup), records: records, reportURIs: uris)
+    }
+}
+
+/// The TLS-RPT TXT record (RFC 8460 §3): `v=TLSRPTv1` first, then `rua=` with one or more
+/// comma-separated `mailto:` or `https:` URIs.
+public struct TLSRPTRecord: Sendable, Codable, Equatable {
+    public var reportURIs: [String]
+
+    public init(parsing text: String) throws(TLSRPTError) {
+        let fields = text.split(separator: ";").map { $0.trimmingSpacesAndTabs }
+        guard fields.first == "v=TLSRPTv1" else { throw TLSRPTError("does not start with v=TLSRPTv1") }
+        var uris: [String]?
+        for field in fields.dropFirst() where !field.isEmpty {
+            guard let eq = field.firstIndex(of: "=") else { throw TLSRPTError("field \"\(field)\" has no '='") }
+            let key = field[..<eq].trimmingSpacesAndTabs
+            guard key == "rua" else { continue } // RFC 8460 §3: unknown extensions are ignored
+            uris = field[field.index(after: eq)...].split(separator: ",").map { $0.trimmingSpacesAndTabs }
+        }
+        guard let uris, !uris.isEmpty else { throw TLSRPTError("no rua= field") }
+        for uri in uris where !(uri.hasPrefix("mailto:") || uri.hasPrefix("https:")) {
+            throw TLSRPTError("rua URI \"\(uri)\" is not mailto: or https:")
+        }
+        reportURIs = uris
+    }
+
+    /// Records that start like TLS-RPT, the ones RFC 8460 §3 considers.
+    public static func isTLSRPT(_ text: String) -> Bool { text.hasPrefix("v=TLSRPTv1") }
+}
+
+public struct TLSRPTError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var description: String
+    init(_ why: String) { description = "invalid TLS-RPT record: \(why)" }
+}
+
+extension StringProtocol {
+    /// Without leading and trailing spaces and tabs (the WSP of RFC 5234 §B.1).
+    var trimmingSpacesAndTabs: String {
+        var s = Substring(self)
+        while let f = s.first, f == " " || f == "\t" { s = s.dropFirst() }
+        while let l = s.last, l == " " || l == "\t" { s = s.dropLast() }
+        return String(s)
+    }
+}

@@ -1,0 +1,133 @@
+import MXRayDNS
+
+/// A domain as a user typed it, made ready for DNS: lower case, no trailing dot, and U-labels
+/// converted to A-labels (IDNA, RFC 5891 §5) so that `bücher.example` is asked as
+/// `xn--bcher-kva.example`.
+public struct DomainInput: Sendable, Equatable {
+    /// The A-label form DNS is asked about.
+    public var ascii: String
+    /// The form to show beside it when the name has A-labels (nil when it is plain ASCII).
+    public var unicode: String?
+    public var name: DomainName?
+    /// Why the text is not a domain name, when it is not.
+    public var error: String?
+
+    public init(_ text: String) {
+        var typed = text
+        if typed.hasSuffix(".") { typed.removeLast() }
+        do {
+            ascii = try IDNA.toASCII(typed)
+        } catch {
+            ascii = typed.lowercased()
+            self.error = "\(text) is not a domain name: \(error)"
+            return
+        }
+        unicode = IDNA.hasALabel(ascii) ? IDNA.toUnicode(ascii) : nil
+        name = try? DomainName(ascii)
+        if name == nil { error = "\(text) is not a domain name" }
+    }
+}
+
+/// Gathers a domain's MX tiers (RFC 5321 §5.1: grouped by preference, lowest first; the implicit
+/// MX when there is none; the null MX of RFC 7505), each host's addresses, operator and DANE TLSA
+/// presence (RFC 7672 §2.2), concurrently.
+public struct MXTierGatherer: Sendable {
+    public var resolver: any DNSResolver
+    public var catalog: VendorCatalog
+
+    public init(resolver: any DNSResolver, catalog: VendorCatalog = .bundled) {
+        self.resolver = resolver
+        self.catalog = catalog
+    }
+
+    public func gather(_ domainText: String) async -> InboundTiers {
+        let input = DomainInput(domainText)
+        guard let name = input.name else {
+            let why = input.error ?? "\(domainText) is not a domain name"
+            return InboundTiers(
+                domain: input.ascii, kind: .unknown, mx: LookupSummary(outcome: .failure, detail: why),
+                tiers: [], dnsFailures: [why])
+        }
+        return await gather(name, input.ascii)
+    }
+
+    func gather(_ name: DomainName, _ domain: String) async -> InboundTiers {
+        let mx = await resolver.lookup(name, .mx)
+        var failures: [String] = []
+        if let f = mx.failure { failures.append("MX \(domain): \(f.detail)") }
+        var kind = MXKind.explicit
+        var targets: [(Int, String)] = []
+        switch mx.outcome {
+        case .failure:
+            kind = .unknown
+        case .records(let rrs):
+            let pairs = rrs.compactMap { rr -> (Int, DomainName)? in
+                if case .mx(let p, let e) = rr.data { return (Int(p), e) }
+                return nil
+            }
+            // RFC 7505 §3: a single MX with the root as target says the domain takes no mail.
+            if pairs.count == 1, pairs[0].1.isRoot {
+                kind = .null
+            } else {
+                targets = pairs.filter { !$0.1.isRoot }.map { ($0.0, $0.1.text) }
+            }
+        case .nxdomain, .nodata:
+            // RFC 5321 §5.1: without MX records the domain itself is the implicit MX.
+            kind = .implicit
+            targets = [(0, domain)]
+        }
+        var hosts = await withTaskGroup(of: HostFacts.self) { group in
+            for (preference, target) in targets { group.addTask { await host(target, preference: preference) } }
+            return await group.reduce(into: [HostFacts]()) { $0.append($1) }
+        }
+        if kind == .implicit, let only = hosts.first, only.addresses.isEmpty,
+            only.a?.failed == false, only.aaaa?.failed == false
+        {
+            kind = .none
+            hosts = []
+        }
+        for h in hosts {
+            if let a = h.a, a.failed { failures.append("A \(h.name): \(a.detail ?? "")") }
+            if let a = h.aaaa, a.failed { failures.append("AAAA \(h.name): \(a.detail ?? "")") }
+            if let t = h.tlsa, t.failed { failures.append("TLSA _25._tcp.\(h.name): \(t.detail ?? "")") }
+        }
+        return InboundTiers(
+            domain: domain, kind: kind, mx: LookupSummary(mx), tiers: Self.tiers(hosts), dnsFailures: failures)
+    }
+
+    /// Groups hosts by preference, lowest first (RFC 5321 §5.1), names sorted within a tier.
+    static func tiers(_ hosts: [HostFacts]) -> [Tier] {
+        Dictionary(grouping: hosts, by: \.preference)
+            .map { Tier(preference: $0.key, hosts: $0.value.sorted { $0.name < $1.name }) }
+            .sorted { $0.preference < $1.preference }
+    }
+
+    func host(_ target: String, preference: Int) async -> HostFacts {
+        var facts = HostFacts(name: target, preference: preference, operator: catalog.operator(of: target))
+        let literal = target.hasPrefix("[") && target.hasSuffix("]") ? String(target.dropFirst().dropLast()) : target
+        facts.isIPLiteral = IPAddress(literal) != nil
+        guard let name = try? DomainName(target) else { return facts }
+        async let a = resolver.lookup(name, .a)
+        async let aaaa = resolver.lookup(name, .aaaa)
+        // RFC 7672 §2.2: the TLSA records of an MX host are at _25._tcp.HOST.
+        async let tlsa = resolver.lookup((try? DomainName("_25._tcp." + target)) ?? name, .tlsa)
+        let (v4, v6, dane) = await (a, aaaa, tlsa)
+        facts.a = LookupSummary(v4)
+        facts.aaaa = LookupSummary(v6)
+        facts.tlsa = LookupSummary(dane)
+        facts.tlsaRecords = dane.records.count
+        // The alias chain as either lookup followed it, ending at the canonical name.
+        let aliased = v4.cnameChain.isEmpty ? v6 : v4
+        if !aliased.cnameChain.isEmpty {
+            facts.cnameChain = aliased.cnameChain.map(\.name.text) + [aliased.canonicalName.text]
+        }
+        for ip in v4.addresses + v6.addresses {
+            switch ip {
+            case .v4(let v4): facts.ipv4.append(v4)
+            case .v6(let v6): facts.ipv6.append(v6)
+            }
+            if !AddressClass.isPublic(ip) || AddressClass.isDocumentation(ip) { facts.nonPublicAddresses.append(ip) }
+        }
+        return facts
+    }
+}
