@@ -25,6 +25,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         // Certificate names per RFC 6125 (subjectAltName) for the probe's MTA-STS judgement.
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        // swift-certificates' own dependency, named for its PEM document parser.
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
         // Tests only: the ARC conformance suites are YAML.
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
@@ -87,6 +89,7 @@ let package = Package(
                 "MXRayDNS", "MXRayInbound", "MXRaySMTP",
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
             ]
         ),
         // The trace engine: which path a received message took, and what each hop concluded.

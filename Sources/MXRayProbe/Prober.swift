@@ -3,6 +3,7 @@ import MXRayDNS
 import MXRayInbound
 import MXRaySMTP
 import NIOSSL
+import SwiftASN1
 import X509
 
 /// Probes every address of every MX host of a domain over SMTP, concurrently up to a bound.
@@ -37,7 +38,7 @@ public struct Prober: Sendable {
                 if host.addresses.isEmpty { targets.append((host.name, nil, tier.preference)) }
             }
         }
-        let tls = Self.contexts(caFile: options.caFile)
+        let tls = Self.tlsSetup(caFile: options.caFile)
         let domain = inbound.domain
         let results = await withTaskGroup(of: (Int, HostProbe).self) { group in
             var next = 0
@@ -64,46 +65,47 @@ public struct Prober: Sendable {
             findings: ProbeJudge.findings(results, policy: policy, now: options.now))
     }
 
-    struct Contexts: Sendable { var verifying: NIOSSLContext?; var opportunistic: NIOSSLContext?; var error: String? }
+    /// The TLS client context and the roots certificates are judged against.
+    struct TLSSetup: Sendable {
+        var context: NIOSSLContext?
+        var roots: CertificateStore
+        var error: String?
+    }
 
-    /// One context that checks the chain (not the name: that is checked here, to tell the two
-    /// apart), and one that checks nothing, as an opportunistic sender connects.
-    static func contexts(caFile: String?) -> Contexts {
+    /// One context whose handshake accepts any certificate and hands the presented chain back (an
+    /// opportunistic sender's connection, RFC 3207 §4.1); the chain is then judged against the
+    /// system's roots or `--ca-file` with swift-certificates, as an MTA-STS sender would (RFC 8461
+    /// §4.2). One connection answers both senders' questions.
+    static func tlsSetup(caFile: String?) -> TLSSetup {
+        var roots = CertificateStore.systemTrustRoots
         do {
-            var verify = TLSConfiguration.makeClientConfiguration()
-            verify.certificateVerification = .noHostnameVerification
-            if let caFile { verify.trustRoots = .file(caFile) }
-            var any = TLSConfiguration.makeClientConfiguration()
-            any.certificateVerification = .none
-            return Contexts(verifying: try NIOSSLContext(configuration: verify), opportunistic: try NIOSSLContext(configuration: any))
+            if let caFile {
+                let pem = try String(contentsOfFile: caFile, encoding: .utf8)
+                roots = CertificateStore(try PEMDocument.parseMultiple(pemString: pem).map(Certificate.init(pemDocument:)))
+            }
+            var configuration = TLSConfiguration.makeClientConfiguration()
+            // The chain callback replaces NIOSSL's checks; the name is checked here, apart from trust.
+            configuration.certificateVerification = .noHostnameVerification
+            return TLSSetup(context: try NIOSSLContext(configuration: configuration), roots: roots)
         } catch {
-            return Contexts(error: "\(error)")
+            return TLSSetup(context: nil, roots: roots, error: "\(error)")
         }
     }
 
-    func session(host: String, address: IPAddress?, tier: Int, domain: String, tls: Contexts) async -> HostProbe {
+    func session(host: String, address: IPAddress?, tier: Int, domain: String, tls: TLSSetup) async -> HostProbe {
         let start = ContinuousClock.now
-        var p = HostProbe(host: host, address: address, tier: tier, reachable: false, ehlo: false, extensions: [], starttlsOffered: false,
-                          recipients: [], transcript: [], elapsed: 0)
+        var p = HostProbe(
+            host: host, address: address, tier: tier, reachable: false, ehlo: false, extensions: [],
+            starttlsOffered: false, recipients: [], transcript: [], elapsed: 0)
         guard let ip = address else {
             p.error = "no address to connect to"
             return p
         }
-        let attempt = await conversation(ip: ip, host: host, domain: domain, tls: tls, verifying: true, probe: &p)
-        if attempt == .retryWithoutVerification {
-            // The certificate did not verify: connect again and carry on as an opportunistic sender.
+        if await conversation(ip: ip, host: host, domain: domain, tls: tls, probe: &p) == .retryPlain {
             var second = p
-            second.transcript.append(TranscriptLine(direction: "*", text: "reconnecting without certificate checks, as an opportunistic sender would"))
-            _ = await conversation(ip: ip, host: host, domain: domain, tls: tls, verifying: false, probe: &second)
-            var tlsFacts = second.tls ?? p.tls
-            tlsFacts?.trusted = false
-            tlsFacts?.detail = p.tls?.detail
-            second.tls = tlsFacts
-            p = second
-        } else if attempt == .retryPlain {
-            var second = p
-            second.transcript.append(TranscriptLine(direction: "*", text: "reconnecting without TLS, as senders fall back after a failed handshake"))
-            _ = await conversation(ip: ip, host: host, domain: domain, tls: tls, verifying: false, probe: &second, skipTLS: true)
+            second.transcript.append(
+                TranscriptLine(direction: "*", text: "reconnecting without TLS, as senders fall back after a failed handshake"))
+            _ = await conversation(ip: ip, host: host, domain: domain, tls: tls, probe: &second, skipTLS: true)
             second.tls = p.tls
             p = second
         }
@@ -111,21 +113,32 @@ public struct Prober: Sendable {
         return p
     }
 
-    enum Outcome { case done, retryWithoutVerification, retryPlain }
+    enum Outcome { case done, retryPlain }
 
-    /// connect → banner → EHLO (or HELO) → STARTTLS → EHLO → MAIL FROM → RCPT TO... → RSET → QUIT.
-    func conversation(ip: IPAddress, host: String, domain: String, tls: Contexts, verifying: Bool, probe p: inout HostProbe,
-                      skipTLS: Bool = false) async -> Outcome {
-        let t = options.timeout
+    /// Connects, converses, then closes the connection and keeps the transcript.
+    func conversation(
+        ip: IPAddress, host: String, domain: String, tls: TLSSetup, probe p: inout HostProbe, skipTLS: Bool = false
+    ) async -> Outcome {
         let session: SMTPSession
-        do { session = try await SMTPSession.connect(to: ip, port: options.port, timeout: t) } catch {
+        do {
+            session = try await SMTPSession.connect(to: ip, port: options.port, timeout: options.timeout)
+        } catch {
             p.error = "\(error)"
             p.transcript.append(TranscriptLine(direction: "*", text: "\(error)"))
             return .done
         }
-        defer { p.transcript += session.transcript }
-        defer { Task { await session.close() } }
         p.reachable = true
+        let outcome = await converse(session, host: host, domain: domain, tls: tls, probe: &p, skipTLS: skipTLS)
+        await session.close()
+        p.transcript += session.transcript
+        return outcome
+    }
+
+    /// connect → banner → EHLO (or HELO) → STARTTLS → EHLO → MAIL FROM → RCPT TO... → RSET → QUIT.
+    func converse(
+        _ session: SMTPSession, host: String, domain: String, tls: TLSSetup, probe p: inout HostProbe, skipTLS: Bool
+    ) async -> Outcome {
+        let t = options.timeout
         do {
             let banner = try await session.readReply("banner", timeout: t)
             p.banner = banner.text
@@ -137,23 +150,19 @@ public struct Prober: Sendable {
             if p.starttlsOffered && !skipTLS {
                 let reply = try await session.command("STARTTLS", timeout: t)
                 if reply.code == 220 {
-                    guard let context = verifying ? tls.verifying : tls.opportunistic else {
+                    guard let context = tls.context else {
                         // The server now expects a handshake we cannot make: start again in plain text.
                         p.tls = TLSProbe(handshake: false, subjectNames: [], detail: "no TLS client context: \(tls.error ?? "unknown error")")
                         return .retryPlain
                     }
                     do {
                         let facts = try await session.startTLS(context: context, serverHostname: host, timeout: t)
-                        p.tls = Self.judge(facts, host: host, now: options.now, trusted: verifying ? true : nil)
+                        p.tls = await Self.judge(facts, host: host, now: options.now, roots: tls.roots)
                     } catch {
-                        var text = "\(error)"
-                        // BoringSSL's error names the reason between its last two colons.
-                        if let r = text.range(of: "CERTIFICATE_VERIFY_FAILED") { text = "certificate verification failed (\(text[r]))" }
-                        let certificateProblem = text.contains("CERTIFICATE_VERIFY_FAILED") || text.lowercased().contains("certificate")
-                        // A certificate problem means the handshake got as far as verification.
-                        p.tls = TLSProbe(handshake: certificateProblem, trusted: certificateProblem ? false : nil,
-                                         subjectNames: [], detail: text)
-                        return certificateProblem && verifying ? .retryWithoutVerification : .retryPlain
+                        // The handshake accepts any certificate, so this is a TLS failure, not a
+                        // certificate one: senders fall back to plain text.
+                        p.tls = TLSProbe(handshake: false, subjectNames: [], detail: "\(error)")
+                        return .retryPlain
                     }
                     hello = try await ehlo(session)
                     readExtensions(hello, into: &p)
@@ -202,29 +211,44 @@ public struct Prober: Sendable {
         }
     }
 
-    /// The certificate as an MTA-STS sender judges it (RFC 8461 §4.2): its DNS subjectAltNames,
-    /// read with swift-certificates, must name the MX host (RFC 6125 §6.4, a wildcard standing for
-    /// one leftmost label), and its validity must not have ended.
-    static func judge(_ facts: TLSHandshakeFacts, host: String, now: Int64, trusted: Bool?) -> TLSProbe {
-        var names: [String] = []
-        var notAfter: Int64?
-        var detail: String?
-        if let der = try? facts.peerCertificate?.toDERBytes() {
-            do {
-                let certificate = try Certificate(derEncoded: der)
-                if let alternatives = try certificate.extensions.subjectAlternativeNames {
-                    for case .dnsName(let dns) in alternatives { names.append(dns) }
-                }
-                notAfter = Int64(certificate.notValidAfter.timeIntervalSince1970)
-            } catch {
-                detail = "the certificate cannot be read: \(error)"
-            }
+    /// The certificate as an MTA-STS sender judges it (RFC 8461 §4.2), with swift-certificates:
+    /// the presented chain must lead to a trusted root under RFC 5280 at `now` (`trusted`), and
+    /// the leaf's DNS subjectAltNames must name the MX host (RFC 6125 §6.4, a wildcard standing
+    /// for one leftmost label; `nameValid`).
+    static func judge(_ facts: TLSHandshakeFacts, host: String, now: Int64, roots: CertificateStore) async -> TLSProbe {
+        var probe = TLSProbe(handshake: true, version: facts.version, subjectNames: [])
+        let chain: [Certificate]
+        do {
+            chain = try facts.presentedChain.map { try Certificate(derEncoded: try $0.toDERBytes()) }
+        } catch {
+            probe.detail = "the certificate cannot be read: \(error)"
+            return probe
         }
-        let valid = names.contains { MTASTSPolicy.pattern($0, matches: host) }
-        let days = notAfter.map { Int(($0 - now) / 86400) }
-        return TLSProbe(
-            handshake: true, version: facts.version, trusted: trusted,
-            nameValid: facts.peerCertificate == nil ? nil : valid, subjectNames: names, notAfter: notAfter,
-            daysToExpiry: days, detail: detail)
+        guard let leaf = chain.first else {
+            probe.detail = "the server presented no certificate"
+            return probe
+        }
+        do {
+            if let alternatives = try leaf.extensions.subjectAlternativeNames {
+                for case .dnsName(let dns) in alternatives { probe.subjectNames.append(dns) }
+            }
+        } catch {
+            probe.detail = "the subjectAltName extension cannot be read: \(error)"
+        }
+        probe.nameValid = probe.subjectNames.contains { MTASTSPolicy.pattern($0, matches: host) }
+        let notAfter = Int64(leaf.notValidAfter.timeIntervalSince1970)
+        probe.notAfter = notAfter
+        probe.daysToExpiry = Int((notAfter - now) / 86400)
+        let validationTime = Date(timeIntervalSince1970: TimeInterval(now))
+        var verifier = Verifier(rootCertificates: roots) { RFC5280Policy(validationTime: validationTime) }
+        switch await verifier.validate(leaf: leaf, intermediates: CertificateStore(chain.dropFirst())) {
+        case .validCertificate:
+            probe.trusted = true
+        case .couldNotValidate(let failures):
+            probe.trusted = false
+            let reasons = failures.prefix(2).map { "\($0.policyFailureReason)" }
+            probe.detail = "certificate verification failed" + (reasons.isEmpty ? "" : ": " + reasons.joined(separator: "; "))
+        }
+        return probe
     }
 }

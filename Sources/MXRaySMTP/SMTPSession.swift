@@ -31,32 +31,49 @@ public enum SMTPSessionError: Error, Sendable, CustomStringConvertible {
     }
 }
 
-/// What the TLS handshake gave.
+/// What the TLS handshake gave: the version and the chain the server presented, leaf first.
 public struct TLSHandshakeFacts: Sendable {
     public var version: String?
     public var peerCertificate: NIOSSLCertificate?
+    /// Every certificate the server sent, leaf first; the caller judges them (the handshake does
+    /// not, so that an opportunistic sender's view and a verifying sender's view come from one
+    /// connection).
+    public var presentedChain: [NIOSSLCertificate]
 }
 
 /// An SMTP client conversation over NIO (RFC 5321 §3, §4), with STARTTLS (RFC 3207). Every wait
 /// is bounded by the timeout given to it; the transcript records both directions.
-public final class SMTPSession: @unchecked Sendable {
+///
+/// Not `Sendable`: one task holds a session and drives it command by command. The replies, the
+/// waiter and the TLS handshake promise live in a `ReplyInbox` that only the channel's event loop
+/// touches (an `NIOLoopBoundBox` checks that), so nothing is written off its loop.
+public final class SMTPSession {
     let channel: Channel
-    let inbox: ReplyInbox
+    let inbox: NIOLoopBoundBox<ReplyInbox>
     public private(set) var transcript: [TranscriptLine] = []
 
-    init(channel: Channel, inbox: ReplyInbox) { self.channel = channel; self.inbox = inbox }
+    init(channel: Channel, inbox: NIOLoopBoundBox<ReplyInbox>) {
+        self.channel = channel
+        self.inbox = inbox
+    }
 
     public static func connect(to address: IPAddress, port: Int, timeout: Duration) async throws -> SMTPSession {
-        let inbox = ReplyInbox()
+        let eventLoop = MultiThreadedEventLoopGroup.singleton.next()
+        let inbox = NIOLoopBoundBox.makeBoxSendingValue(ReplyInbox(), eventLoop: eventLoop)
         let socketAddress: SocketAddress
-        do { socketAddress = try SocketAddress(ipAddress: address.description, port: port) } catch { throw SMTPSessionError.connect("\(error)") }
+        do {
+            socketAddress = try SocketAddress(ipAddress: address.description, port: port)
+        } catch {
+            throw SMTPSessionError.connect("\(error)")
+        }
         let channel: Channel
         do {
-            channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                .connectTimeout(.nanoseconds(timeout.nanoseconds))
+            channel = try await ClientBootstrap(group: eventLoop)
+                .connectTimeout(TimeAmount(timeout))
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(SMTPReplyDecoder()), name: "replies")
+                        try channel.pipeline.syncOperations.addHandler(
+                            ByteToMessageHandler(SMTPReplyDecoder()), name: "replies")
                         try channel.pipeline.syncOperations.addHandler(SMTPReplyHandler(inbox: inbox), name: "inbox")
                     }
                 }
@@ -71,9 +88,14 @@ public final class SMTPSession: @unchecked Sendable {
 
     /// The next reply, within `timeout`.
     public func readReply(_ what: String, timeout: Duration) async throws -> SMTPReply {
-        let reply = try await inbox.next(on: channel.eventLoop, timeout: timeout, what: what)
+        let inbox = self.inbox
+        let future = try await channel.eventLoop.submit {
+            inbox.value.next(on: inbox.eventLoop, timeout: timeout, what: what)
+        }.get()
+        let reply = try await future.get()
         for (i, line) in reply.lines.enumerated() {
-            transcript.append(TranscriptLine(direction: "S", text: "\(reply.code)\(i == reply.lines.count - 1 ? " " : "-")\(line)"))
+            let separator = i == reply.lines.count - 1 ? " " : "-"
+            transcript.append(TranscriptLine(direction: "S", text: "\(reply.code)\(separator)\(line)"))
         }
         return reply
     }
@@ -83,28 +105,55 @@ public final class SMTPSession: @unchecked Sendable {
         transcript.append(TranscriptLine(direction: "C", text: line))
         var buffer = channel.allocator.buffer(capacity: line.utf8.count + 2)
         buffer.writeString(line + "\r\n")
-        do { try await channel.writeAndFlush(buffer).get() } catch { throw SMTPSessionError.closed("sending \(line.prefix(10))") }
+        do {
+            try await channel.writeAndFlush(buffer).get()
+        } catch {
+            throw SMTPSessionError.closed("sending \(line.prefix(10))")
+        }
         return try await readReply(String(line.prefix(4)).uppercased() + " reply", timeout: timeout)
     }
 
     /// Starts TLS on the open connection (after a 220 to STARTTLS) and waits for the handshake.
-    public func startTLS(context: NIOSSLContext, serverHostname: String?, timeout: Duration) async throws -> TLSHandshakeFacts {
-        let promise = channel.eventLoop.makePromise(of: Void.self)
-        inbox.handshake = promise
+    /// The handshake accepts any certificate, as an opportunistic sender does (RFC 3207 §4.1); the
+    /// chain the server presented is returned for the caller to judge. `context` must ask for
+    /// verification (so that NIOSSL calls the chain callback), without a host name check.
+    public func startTLS(context: NIOSSLContext, serverHostname: String?, timeout: Duration) async throws
+        -> TLSHandshakeFacts
+    {
+        let channel = self.channel
+        let inbox = self.inbox
+        let handshake: EventLoopFuture<Void>
         do {
-            try await channel.eventLoop.submit {
-                let ssl = try NIOSSLClientHandler(context: context, serverHostname: serverHostname)
-                try self.channel.pipeline.syncOperations.addHandler(ssl, name: "tls", position: .first)
+            handshake = try await channel.eventLoop.submit {
+                let promise = channel.eventLoop.makePromise(of: Void.self)
+                inbox.value.handshake = promise
+                let ssl = try NIOSSLClientHandler(context: context, serverHostname: serverHostname) { chain, verdict in
+                    // Runs on the channel's loop: keep what was presented, judge it later.
+                    inbox.value.presentedChain = chain
+                    verdict.succeed(.certificateVerified)
+                }
+                try channel.pipeline.syncOperations.addHandler(ssl, name: "tls", position: .first)
+                let timer = channel.eventLoop.scheduleTask(in: TimeAmount(timeout)) {
+                    promise.fail(SMTPSessionError.timeout("TLS handshake"))
+                }
+                promise.futureResult.whenComplete { _ in timer.cancel() }
+                return promise.futureResult
             }.get()
         } catch {
             throw SMTPSessionError.tls("\(error)")
         }
-        let timer = channel.eventLoop.scheduleTask(in: .nanoseconds(timeout.nanoseconds)) { promise.fail(SMTPSessionError.timeout("TLS handshake")) }
-        defer { timer.cancel() }
-        do { try await promise.futureResult.get() } catch let error as SMTPSessionError { throw error } catch { throw SMTPSessionError.tls("\(error)") }
+        do {
+            try await handshake.get()
+        } catch let error as SMTPSessionError {
+            throw error
+        } catch {
+            throw SMTPSessionError.tls("\(error)")
+        }
         let facts = try await channel.eventLoop.submit {
-            let ssl = try self.channel.pipeline.syncOperations.handler(type: NIOSSLClientHandler.self)
-            return TLSHandshakeFacts(version: ssl.tlsVersion.map(Self.name), peerCertificate: ssl.peerCertificate)
+            let ssl = try channel.pipeline.syncOperations.handler(type: NIOSSLClientHandler.self)
+            return TLSHandshakeFacts(
+                version: ssl.tlsVersion.map(Self.name), peerCertificate: ssl.peerCertificate,
+                presentedChain: inbox.value.presentedChain)
         }.get()
         transcript.append(TranscriptLine(direction: "*", text: "TLS established (\(facts.version ?? "unknown version"))"))
         return facts
@@ -124,67 +173,77 @@ public final class SMTPSession: @unchecked Sendable {
     }
 }
 
-/// Replies in arrival order, and whoever waits for the next one. Confined to the event loop.
-final class ReplyInbox: @unchecked Sendable {
+/// Replies in arrival order, whoever waits for the next one, and the pending TLS handshake.
+/// Only the channel's event loop touches it (through `NIOLoopBoundBox`).
+final class ReplyInbox {
     private var replies: [Result<SMTPReply, Error>] = []
     private var waiter: EventLoopPromise<SMTPReply>?
     var handshake: EventLoopPromise<Void>?
+    var presentedChain: [NIOSSLCertificate] = []
     var closed = false
 
     func deliver(_ result: Result<SMTPReply, Error>) {
-        if let w = waiter { waiter = nil; w.completeWith(result) } else { replies.append(result) }
+        if let w = waiter {
+            waiter = nil
+            w.completeWith(result)
+        } else {
+            replies.append(result)
+        }
     }
 
-    func next(on eventLoop: EventLoop, timeout: Duration, what: String) async throws -> SMTPReply {
-        let future: EventLoopFuture<SMTPReply> = try await eventLoop.submit {
-            let promise = eventLoop.makePromise(of: SMTPReply.self)
-            if !self.replies.isEmpty {
-                promise.completeWith(self.replies.removeFirst())
-            } else if self.closed {
-                promise.fail(SMTPSessionError.closed(what))
-            } else {
-                self.waiter = promise
-                let timer = eventLoop.scheduleTask(in: .nanoseconds(timeout.nanoseconds)) {
-                    if self.waiter?.futureResult === promise.futureResult { self.waiter = nil }
-                    promise.fail(SMTPSessionError.timeout(what))
-                }
-                promise.futureResult.whenComplete { _ in timer.cancel() }
+    /// The next reply: at once when one is queued, else when it arrives, the connection closes or
+    /// `timeout` passes.
+    func next(on eventLoop: EventLoop, timeout: Duration, what: String) -> EventLoopFuture<SMTPReply> {
+        let promise = eventLoop.makePromise(of: SMTPReply.self)
+        if !replies.isEmpty {
+            promise.completeWith(replies.removeFirst())
+        } else if closed {
+            promise.fail(SMTPSessionError.closed(what))
+        } else {
+            waiter = promise
+            let timer = eventLoop.scheduleTask(in: TimeAmount(timeout)) { [weak self] in
+                if self?.waiter?.futureResult === promise.futureResult { self?.waiter = nil }
+                promise.fail(SMTPSessionError.timeout(what))
             }
-            return promise.futureResult
-        }.get()
-        return try await future.get()
+            promise.futureResult.whenComplete { _ in timer.cancel() }
+        }
+        return promise.futureResult
     }
 }
 
 /// Hands decoded replies, TLS completion and connection loss to the inbox.
 final class SMTPReplyHandler: ChannelInboundHandler {
     typealias InboundIn = SMTPReply
-    let inbox: ReplyInbox
-    init(inbox: ReplyInbox) { self.inbox = inbox }
+    let inbox: NIOLoopBoundBox<ReplyInbox>
+    init(inbox: NIOLoopBoundBox<ReplyInbox>) { self.inbox = inbox }
 
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) { inbox.deliver(.success(unwrapInboundIn(data))) }
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        inbox.value.deliver(.success(unwrapInboundIn(data)))
+    }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if let tls = event as? TLSUserEvent, case .handshakeCompleted = tls { inbox.handshake?.succeed(()); inbox.handshake = nil }
+        if let tls = event as? TLSUserEvent, case .handshakeCompleted = tls {
+            inbox.value.handshake?.succeed(())
+            inbox.value.handshake = nil
+        }
         context.fireUserInboundEventTriggered(event)
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
-        if let h = inbox.handshake { inbox.handshake = nil; h.fail(SMTPSessionError.tls("\(error)")) }
-        inbox.deliver(.failure(SMTPSessionError.protocolError("\(error)")))
+        if let h = inbox.value.handshake {
+            inbox.value.handshake = nil
+            h.fail(SMTPSessionError.tls("\(error)"))
+        }
+        inbox.value.deliver(.failure(SMTPSessionError.protocolError("\(error)")))
         context.close(promise: nil)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        inbox.closed = true
-        if let h = inbox.handshake { inbox.handshake = nil; h.fail(SMTPSessionError.closed("the TLS handshake")) }
-        inbox.deliver(.failure(SMTPSessionError.closed("a reply")))
-    }
-}
-
-extension Duration {
-    var nanoseconds: Int64 {
-        let c = components
-        return c.seconds * 1_000_000_000 + c.attoseconds / 1_000_000_000
+        inbox.value.closed = true
+        if let h = inbox.value.handshake {
+            inbox.value.handshake = nil
+            h.fail(SMTPSessionError.closed("the TLS handshake"))
+        }
+        inbox.value.deliver(.failure(SMTPSessionError.closed("a reply")))
     }
 }

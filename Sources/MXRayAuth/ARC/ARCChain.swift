@@ -14,6 +14,8 @@ struct ARCChain {
         /// The AMS and AS tags, parsed once when the chain is read.
         var amsTags: TagList
         var sealTags: TagList
+        /// The seal's cv= (RFC 8617 §4.1.3), typed; nil when missing or invalid.
+        var chainValidation: ARCResult? { sealTags["cv"].flatMap(ARCResult.init(rawValue:)) }
     }
 
     var sets: [Set]

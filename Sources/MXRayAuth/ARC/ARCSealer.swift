@@ -28,14 +28,11 @@ public struct ARCSealer: Sendable {
     ///   - incoming: the validation of the chain as received (from `ARCVerifier`).
     public func seal(_ message: Message, results: [String]?, incoming: ARCVerdict) throws(ARCError) -> Message {
         let last = lastSeal(message)
-        if incoming.result == .fail, last.cv == "fail" { throw .chainFailed(incoming.instances) }
+        if incoming.result == .fail, last.cv == .fail { throw .chainFailed(incoming.instances) }
         let instance = last.instance + 1
         guard instance <= ARCChain.maxInstances else { throw .tooManySets }
-        let cv: String = switch incoming.result {
-        case .none: "none"
-        case .pass: "pass"
-        case .fail: "fail"
-        }
+        // RFC 8617 §5.1.1: cv= is the result of validating the chain as received.
+        let cv = incoming.result
 
         let entries = results ?? consolidatedResults(message)
         let aarValue = (["i=\(instance); \(authservID)"] + (entries.isEmpty ? ["none"] : entries)).joined(separator: ";\r\n\t")
@@ -57,13 +54,13 @@ public struct ARCSealer: Sendable {
         let ams = Self.field("ARC-Message-Signature", amsTags.map { $0.0 == "b" ? ("b", amsSignature) : $0 })
 
         // AS: over every set in order, or only the new one when the chain failed (RFC 8617 §5.1.2).
-        let sealTags: [(String, String)] = [("a", key.algorithm.rawValue), ("b", ""), ("cv", cv), ("d", domain),
+        let sealTags: [(String, String)] = [("a", key.algorithm.rawValue), ("b", ""), ("cv", cv.rawValue), ("d", domain),
                                             ("i", String(instance)), ("s", selector)] + t
         let unsignedSeal = Self.field("ARC-Seal", sealTags)
         let newSet = ARCChain.Set(instance: instance, aar: aar, ams: ams, amsIndex: -1, seal: unsignedSeal,
                                   amsTags: TagList(amsTags), sealTags: TagList(sealTags))
         var sets = [newSet]
-        if cv != "fail", let chain = try? ARCChain(message) { sets = chain.sets + [newSet] }
+        if cv != .fail, let chain = try? ARCChain(message) { sets = chain.sets + [newSet] }
         let sealSignature: String
         do { sealSignature = Base64.encode(try key.sign(ARCSealData.data(sets: sets))) } catch { throw .key(error) }
         let seal = Self.field("ARC-Seal", sealTags.map { $0.0 == "b" ? ("b", sealSignature) : $0 })
@@ -71,11 +68,11 @@ public struct ARCSealer: Sendable {
     }
 
     /// The highest ARC-Seal instance in the message and its cv= (0 and nil when there is none).
-    func lastSeal(_ message: Message) -> (instance: Int, cv: String?) {
-        var last: (instance: Int, cv: String?) = (0, nil)
+    func lastSeal(_ message: Message) -> (instance: Int, cv: ARCResult?) {
+        var last: (instance: Int, cv: ARCResult?) = (0, nil)
         for f in message.fields where f.is("ARC-Seal") {
             guard let tags = try? TagList(parsing: f.value), let i = tags["i"].flatMap({ Int($0) }), i > last.instance else { continue }
-            last = (i, tags["cv"])
+            last = (i, tags["cv"].flatMap(ARCResult.init(rawValue:)))
         }
         return last
     }

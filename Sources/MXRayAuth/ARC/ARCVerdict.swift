@@ -1,4 +1,5 @@
-/// An ARC chain validation result (RFC 8617 §4.4).
+/// An ARC chain validation result (RFC 8617 §4.4); the same three values are an ARC-Seal's cv=
+/// tag (RFC 8617 §4.1.3, §5.1.1).
 public enum ARCResult: String, Sendable, Codable {
     case none, pass, fail
 }
@@ -9,7 +10,8 @@ public struct ARCVerdict: Sendable, Codable, Equatable {
         public var instance: Int
         public var sealDomain: String?
         public var signatureDomain: String?
-        public var chainValidation: String?
+        /// The seal's cv= tag; nil when it is missing or not one of none, fail, pass.
+        public var chainValidation: ARCResult?
         public var authservID: String?
         /// The Authentication-Results this hop recorded, as written in its AAR.
         public var authenticationResults: String

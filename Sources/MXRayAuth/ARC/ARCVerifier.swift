@@ -24,13 +24,13 @@ public struct ARCVerifier: Sendable {
         }
 
         // §5.2 step 2: a chain whose newest seal says cv=fail has failed for good.
-        if chain.sets[n - 1].sealTags["cv"] == "fail" { return fail(n, "ARC-Seal i=\(n) says cv=fail: an earlier hop found the chain broken") }
+        if chain.sets[n - 1].chainValidation == .fail { return fail(n, "ARC-Seal i=\(n) says cv=fail: an earlier hop found the chain broken") }
         // §5.2 step 3: cv=none on instance 1 and pass on every later one.
         for set in chain.sets {
-            let cv = set.sealTags["cv"]
-            let expected = set.instance == 1 ? "none" : "pass"
-            guard cv == expected else {
-                return fail(set.instance, "ARC-Seal i=\(set.instance) has cv=\(cv ?? "(missing)"), expected cv=\(expected)")
+            let expected: ARCResult = set.instance == 1 ? .none : .pass
+            guard set.chainValidation == expected else {
+                let cv = set.sealTags["cv"] ?? "(missing)"
+                return fail(set.instance, "ARC-Seal i=\(set.instance) has cv=\(cv), expected cv=\(expected.rawValue)")
             }
         }
 
@@ -64,7 +64,7 @@ public struct ARCVerifier: Sendable {
         if let semi = aarText.firstIndex(of: ";") { aarText = String(aarText[aarText.index(after: semi)...]).trimmingFWS }
         let ar = try? AuthenticationResults(parsing: aarText)
         return ARCVerdict.SetSummary(instance: set.instance, sealDomain: set.sealTags["d"], signatureDomain: set.amsTags["d"],
-                                     chainValidation: set.sealTags["cv"], authservID: ar?.authservID,
+                                     chainValidation: set.chainValidation, authservID: ar?.authservID,
                                      authenticationResults: aarText.collapsingWhitespace)
     }
 

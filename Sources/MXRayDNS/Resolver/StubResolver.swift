@@ -112,7 +112,7 @@ public final class StubResolver: DNSResolver {
         do { queryBytes = try DNSMessage.query(question, id: 0, edns: edns).encoded() } catch {
             return Step(verdict: .tryNextServer(DNSFailure(.malformedAnswer, "cannot encode the query: \(error)")), server: "", transport: "udp")
         }
-        let timeout = TimeAmount.nanoseconds(Int64(configuration.timeout.seconds * 1e9))
+        let timeout = TimeAmount(configuration.timeout)
         var problems: [String] = []
         var lastKind: DNSFailure.Kind = .timeout
         for server in configuration.nameservers {

@@ -1,23 +1,12 @@
 import NIOCore
+import NIOExtras
 import NIOPosix
 
-/// Splits a TCP byte stream into DNS messages, each preceded by a two-octet length
-/// (RFC 1035 §4.2.2, RFC 7766 §8).
-final class DNSTCPFrameDecoder: ByteToMessageDecoder {
-    typealias InboundOut = ByteBuffer
-
-    func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
-        guard let length = buffer.getInteger(at: buffer.readerIndex, as: UInt16.self) else { return .needMoreData }
-        guard buffer.readableBytes >= 2 + Int(length) else { return .needMoreData }
-        buffer.moveReaderIndex(forwardBy: 2)
-        let frame = buffer.readSlice(length: Int(length))!
-        context.fireChannelRead(wrapInboundOut(frame))
-        return .continue
-    }
-
-    func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws -> DecodingState {
-        while try decode(context: context, buffer: &buffer) == .continue {}
-        return .needMoreData
+/// The framing of DNS over TCP: every message is preceded by a two-octet length (RFC 1035
+/// §4.2.2, RFC 7766 §8). NIOExtras' length-field decoder does exactly this.
+enum DNSTCPFraming {
+    static func decoder() -> ByteToMessageHandler<LengthFieldBasedFrameDecoder> {
+        ByteToMessageHandler(LengthFieldBasedFrameDecoder(lengthFieldBitLength: .twoBytes))
     }
 }
 
@@ -66,7 +55,7 @@ enum TCPTransport {
             .connectTimeout(timeout)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(DNSTCPFrameDecoder()))
+                    try channel.pipeline.syncOperations.addHandler(DNSTCPFraming.decoder())
                     try channel.pipeline.syncOperations.addHandler(TCPReplyHandler(promise: promise, id: id, question: question))
                 }
             }

@@ -159,7 +159,7 @@ public struct HTTPSPolicyFetcher: PolicyFetching {
         let group = MultiThreadedEventLoopGroup.singleton
         let eventLoop = group.next()
         let promise = eventLoop.makePromise(of: Response.self)
-        let timeoutAmount = TimeAmount.nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)
+        let timeoutAmount = TimeAmount(timeout)
         let timer = eventLoop.scheduleTask(in: timeoutAmount) { promise.fail(FetchError.timeout) }
         let socketAddress = try SocketAddress(ipAddress: address.description, port: port)
         let connect = ClientBootstrap(group: eventLoop)
@@ -227,7 +227,8 @@ final class PolicyResponseHandler: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
-        if error is NIOSSLError || String(describing: type(of: error)).contains("SSL") {
+        // Classified by type: NIOSSL reports handshake and certificate failures as these.
+        if error is NIOSSLError || error is BoringSSLError || error is NIOSSLExtraError {
             promise.fail(HTTPSPolicyFetcher.FetchError.tls("\(error)"))
         } else {
             promise.fail(HTTPSPolicyFetcher.FetchError.connect("\(error)"))

@@ -29,7 +29,7 @@ enum AuthText {
             lines.append(line + ": " + v.reason)
             for s in v.sets {
                 let ams = s.messageSignatureVerifies.map { $0 ? "AMS verifies" : "AMS does not verify" } ?? "AMS not checked"
-                lines.append("  i=\(s.instance) d=\(s.sealDomain ?? "?") cv=\(s.chainValidation ?? "?"); \(ams); \(s.authservID ?? "?") said: \(s.authenticationResults)")
+                lines.append("  i=\(s.instance) d=\(s.sealDomain ?? "?") cv=\(s.chainValidation?.rawValue ?? "?"); \(ams); \(s.authservID ?? "?") said: \(s.authenticationResults)")
             }
             if let oldest = v.oldestPassingInstance, v.instances > 0 {
                 lines.append("  the message is unchanged since instance \(oldest) signed it")
