@@ -159,7 +159,7 @@ let package = Package(
         // Runs the built `mxray` binary end to end; its nameserver cases need nsd (see below).
         .testTarget(
             name: "MXRayCLITests",
-            dependencies: ["mxray"]
+            dependencies: ["mxray", "MXRayInbound"]
         ),
         // Needs real servers: run through Scripts/integration-test.sh, which starts them.
         .testTarget(

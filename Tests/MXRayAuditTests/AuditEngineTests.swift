@@ -221,3 +221,57 @@ let proofpoint = """
         #expect(AddressClass.isDocumentation(IPAddress("198.51.100.7")!) && AddressClass.isDocumentation(IPAddress("2001:db8::1")!))
     }
 }
+
+@Suite struct InboundFixesTests {
+    /// RFC 7208 §4.6.4 counts every term each time it is met: two includes of one domain cost two
+    /// lookups plus that domain's own terms twice (the counter once skipped the second visit).
+    @Test func repeatedIncludesCountEveryTime() async throws {
+        let spf = """
+            @ TXT "v=spf1 include:twice.example.com include:twice.example.com -all"
+            twice TXT "v=spf1 a mx -all"
+            """
+        let r = try await audit(
+            proofpoint + "\n" + spf,
+            base: healthyBase.replacingOccurrences(of: "@        TXT \"v=spf1 ip4:198.51.100.0/24 -all\"", with: ""))
+        #expect(r.facts.spf.lookupCount?.terms == 6)
+        #expect(r.facts.spf.lookupCount?.exceedsLimit == false)
+        // A loop stops at the limit instead of being skipped.
+        let loop = try await audit(
+            proofpoint + "\n@ TXT \"v=spf1 include:example.com -all\"\n",
+            base: healthyBase.replacingOccurrences(of: "@        TXT \"v=spf1 ip4:198.51.100.0/24 -all\"", with: ""))
+        #expect(loop.facts.spf.lookupCount?.exceedsLimit == true)
+        #expect(ids(loop).contains("spf-too-many-lookups"))
+    }
+
+    /// A domain typed with U-labels is asked in A-label form and shown in both.
+    @Test func internationalisedDomainsBecomeALabels() async throws {
+        #expect(try IDNA.toASCII("Bücher.Example") == "xn--bcher-kva.example")
+        #expect(try IDNA.toASCII("例え.テスト") == "xn--r8jz45g.xn--zckzah")
+        #expect(try IDNA.toASCII("mx1.example.com") == "mx1.example.com")
+        #expect(IDNA.toUnicode("xn--bcher-kva.example") == "bücher.example")
+        #expect(throws: IDNA.Failure.self) { try IDNA.toASCII("-bücher.example") }
+        let zone = try ZoneFile(parsing: Array("""
+            $ORIGIN xn--bcher-kva.example.
+            @ SOA ns hm 1 1 1 1 60
+            @ MX 10 mx0a-1.pphosted.com.
+            mx0a-1.pphosted.com. A 8.8.8.1
+            """.utf8))
+        let gatherer = FactGatherer(resolver: ZoneResolver(zones: [zone]), policyFetcher: nil)
+        let facts = await gatherer.gather("Bücher.example")
+        #expect(facts.domain == "xn--bcher-kva.example" && facts.unicodeDomain == "bücher.example")
+        #expect(facts.tiers.first?.hosts.first?.name == "mx0a-1.pphosted.com")
+        let policy = try MTASTSPolicy(parsing: "version: STSv1\nmode: enforce\nmx: mx.bücher.example\nmax_age: 86400\n")
+        #expect(policy.covers("mx.xn--bcher-kva.example"))
+    }
+
+    @Test func findingIDsAreDeclaredOnce() {
+        #expect(Set(FindingID.allCases.map(\.rawValue)).count == FindingID.allCases.count)
+        #expect(Severity.spelledOut == "info, low, medium, high or critical")
+        let sorted = [
+            Finding(.tlsRPTMissing, .low, "", evidence: [], remediation: ""),
+            Finding(.dmarcMissing, .high, "", evidence: [], remediation: ""),
+            Finding(.dnsFailure, .high, "", evidence: [], remediation: ""),
+        ].ordered()
+        #expect(sorted.map(\.id) == [.dmarcMissing, .dnsFailure, .tlsRPTMissing])
+    }
+}

@@ -1,4 +1,5 @@
 import Foundation
+import MXRayInbound
 import Testing
 
 /// Runs the `mxray` executable that `swift build` put next to this test bundle.
@@ -20,6 +21,25 @@ struct MXRayProcess {
 
     final class Marker {}
 
+    /// Reads a pipe to its end on a thread of its own; `wait()` returns what it read.
+    final class PipeDrain: @unchecked Sendable {
+        // Written once by the reading thread before it signals `done`; read only after `wait()`.
+        private var data = Data()
+        private let done = DispatchSemaphore(value: 0)
+
+        init(_ handle: FileHandle) {
+            Thread.detachNewThread { [self] in
+                data = handle.readDataToEndOfFile()
+                done.signal()
+            }
+        }
+
+        func wait() -> Data {
+            done.wait()
+            return data
+        }
+    }
+
     static func run(_ arguments: [String], timeout: TimeInterval = 30) throws -> MXRayProcess {
         let process = Process()
         process.executableURL = binary
@@ -30,18 +50,40 @@ struct MXRayProcess {
         process.standardError = err
         try process.run()
         let deadline = Date().addingTimeInterval(timeout)
-        // Read while the process runs so a full pipe cannot stall it.
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        // Drain both pipes on their own threads while the process runs, so a full pipe cannot
+        // stall it and the deadline below is checked while it runs, not after end of file.
+        let stdout = PipeDrain(out.fileHandleForReading)
+        let stderr = PipeDrain(err.fileHandleForReading)
         while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
-        if process.isRunning { process.terminate() }
+        let timedOut = process.isRunning
+        if timedOut { process.terminate() }
         process.waitUntilExit()
-        return MXRayProcess(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                            stderr: String(decoding: stderr, as: UTF8.self))
+        var errors = String(decoding: stderr.wait(), as: UTF8.self)
+        if timedOut { errors += "\n[test harness: killed after \(timeout) s]" }
+        return MXRayProcess(
+            status: timedOut ? -1 : process.terminationStatus, stdout: String(decoding: stdout.wait(), as: UTF8.self),
+            stderr: errors)
     }
 }
 
 @Suite struct CLIZoneTests {
+    /// The harness's own deadline fires while the process still runs (it once read to end of
+    /// file first, so a hung command hung the test).
+    @Test func harnessTimeoutFires() throws {
+        let start = Date()
+        let hung = try MXRayProcess.run(
+            ["dns", "hang.example", "A", "--nameserver", "127.0.0.1:9", "--dns-timeout", "20", "--dns-attempts", "1"],
+            timeout: 0.5)
+        #expect(hung.status == -1 && hung.stderr.contains("killed after"))
+        #expect(Date().timeIntervalSince(start) < 5)
+    }
+
+    /// The README lists every finding id the code declares, and no id the code does not know.
+    @Test func readmeListsEveryFindingID() throws {
+        let readme = try String(contentsOf: MXRayProcess.repository.appendingPathComponent("README.md"), encoding: .utf8)
+        for id in FindingID.allCases { #expect(readme.contains("`\(id.rawValue)`"), "\(id.rawValue) not in README") }
+    }
+
     @Test func versionAndHelp() throws {
         let version = try MXRayProcess.run(["--version"])
         #expect(version.status == 0 && version.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0.1.0")
