@@ -131,14 +131,18 @@ let package = Package(
         ),
         .testTarget(
             name: "MXRaySMTPTests",
-            dependencies: ["MXRaySMTP", "MXRayProbe", "MXRayInbound", "MXRayDNS", .product(name: "NIOCore", package: "swift-nio"),
-                           .product(name: "NIOEmbedded", package: "swift-nio")]
+            dependencies: [
+                "MXRaySMTP", "MXRayProbe", "MXRayInbound", "MXRayDNS", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]
         ),
         .testTarget(name: "MXRayMessageTests", dependencies: ["MXRayMessage", "MXRayDNS"]),
         .testTarget(
             name: "MXRayTraceTests",
-            dependencies: ["MXRayTrace", "MXRayInbound", "MXRayAuth", "MXRayMessage", "MXRayDNS",
-                           .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: [
+                "MXRayTrace", "MXRayInbound", "MXRayAuth", "MXRayMessage", "MXRayDNS",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         .testTarget(
             name: "MXRayAuditTests",

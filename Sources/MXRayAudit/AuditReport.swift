@@ -2,7 +2,7 @@ import MXRayInbound
 import MXRayProbe
 
 /// One domain's audit: the facts, the findings, and the probe's report when the audit ran it
-/// (design guide §2: plain data, no printing; the audit may use the probe, never the reverse).
+/// (plain data that the CLI renders; the audit may use the probe, never the reverse).
 public struct AuditReport: Sendable, Codable {
     public var domain: String
     public var facts: AuditFacts

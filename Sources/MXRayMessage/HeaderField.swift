@@ -10,7 +10,9 @@ public struct HeaderField: Sendable, Hashable {
     public let valueOffset: Int
 
     public init(name: String, raw: [UInt8], valueOffset: Int) {
-        self.name = name; self.raw = raw; self.valueOffset = valueOffset
+        self.name = name
+        self.raw = raw
+        self.valueOffset = valueOffset
     }
 
     /// Builds a field from a name and an (already folded, if wanted) value: `Name: value`.

@@ -43,7 +43,11 @@ public enum Mbox {
     /// The blank line before the next `From ` belongs to the mbox, not the message.
     static func trimSeparator(_ message: [UInt8]) -> [UInt8] {
         var m = message
-        if m.suffix(2) == [0x0A, 0x0A] { m.removeLast() } else if m.suffix(4) == [0x0D, 0x0A, 0x0D, 0x0A] { m.removeLast(2) }
+        if m.suffix(2) == [0x0A, 0x0A] {
+            m.removeLast()
+        } else if m.suffix(4) == [0x0D, 0x0A, 0x0D, 0x0A] {
+            m.removeLast(2)
+        }
         return m
     }
 }

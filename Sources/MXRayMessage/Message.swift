@@ -16,7 +16,8 @@ public enum MessageError: Error, Sendable, Equatable, CustomStringConvertible {
         case .tooLarge(let n): "message of \(n) bytes exceeds the \(Message.maxBytes)-byte limit"
         case .tooManyHeaderFields(let n): "more than \(Message.maxHeaderFields) header fields (\(n) seen)"
         case .headerTooLarge(let n): "header section of more than \(Message.maxHeaderBytes) bytes (\(n) seen)"
-        case .notAHeaderField(let line, let text): "line \(line) is in the header section but is not a header field: \"\(text)\""
+        case .notAHeaderField(let line, let text):
+            "line \(line) is in the header section but is not a header field: \"\(text)\""
         }
     }
 }
@@ -38,7 +39,10 @@ public struct Message: Sendable {
     public var lineEndings: LineEndings
 
     public init(fields: [HeaderField], body: [UInt8], hasBody: Bool = true, lineEndings: LineEndings = .crlf) {
-        self.fields = fields; self.body = body; self.hasBody = hasBody; self.lineEndings = lineEndings
+        self.fields = fields
+        self.body = body
+        self.hasBody = hasBody
+        self.lineEndings = lineEndings
     }
 
     /// Parses bytes as received. CRLF and bare LF are both accepted; an mbox `From ` line at the
@@ -56,7 +60,9 @@ public struct Message: Sendable {
         var hasBody = false
 
         func flush() {
-            if !current.isEmpty { fields.append(HeaderField(name: currentName, raw: current, valueOffset: currentOffset)) }
+            if !current.isEmpty {
+                fields.append(HeaderField(name: currentName, raw: current, valueOffset: currentOffset))
+            }
             current = []
         }
 
@@ -67,7 +73,12 @@ public struct Message: Sendable {
             let hasNewline = end < input.count
             var lineEnd = end
             if hasNewline {
-                if end > i && input[end - 1] == 0x0D { crlf += 1; lineEnd = end - 1 } else { lf += 1 }
+                if end > i && input[end - 1] == 0x0D {
+                    crlf += 1
+                    lineEnd = end - 1
+                } else {
+                    lf += 1
+                }
             }
             let line = input[i..<lineEnd]
             lineNumber += 1
@@ -81,7 +92,10 @@ public struct Message: Sendable {
                 i = next
                 break
             }
-            if line.isEmpty { i = next; break }
+            if line.isEmpty {
+                i = next
+                break
+            }
             if line.first == 0x20 || line.first == 0x09 {
                 if current.isEmpty {
                     throw .notAHeaderField(line: lineNumber, text: String(decoding: line.prefix(60), as: UTF8.self))
@@ -96,7 +110,9 @@ public struct Message: Sendable {
                     throw .notAHeaderField(line: lineNumber, text: String(decoding: line.prefix(60), as: UTF8.self))
                 }
                 var nameEnd = colon
-                while nameEnd > line.startIndex && (input[nameEnd - 1] == 0x20 || input[nameEnd - 1] == 0x09) { nameEnd -= 1 }
+                while nameEnd > line.startIndex && (input[nameEnd - 1] == 0x20 || input[nameEnd - 1] == 0x09) {
+                    nameEnd -= 1
+                }
                 guard nameEnd > line.startIndex else {
                     throw .notAHeaderField(line: lineNumber, text: String(decoding: line.prefix(60), as: UTF8.self))
                 }
@@ -115,7 +131,12 @@ public struct Message: Sendable {
         while i < input.count {
             let b = input[i]
             if b == 0x0A {
-                if body.last == 0x0D && i > 0 && input[i - 1] == 0x0D { crlf += 1 } else { lf += 1; body.append(0x0D) }
+                if body.last == 0x0D && i > 0 && input[i - 1] == 0x0D {
+                    crlf += 1
+                } else {
+                    lf += 1
+                    body.append(0x0D)
+                }
             }
             body.append(b)
             i += 1
@@ -133,8 +154,14 @@ public struct Message: Sendable {
     public var bytes: [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(fields.reduce(0) { $0 + $1.raw.count + 2 } + body.count + 2)
-        for f in fields { out += f.raw; out += [0x0D, 0x0A] }
-        if hasBody || !body.isEmpty { out += [0x0D, 0x0A]; out += body }
+        for f in fields {
+            out += f.raw
+            out += [0x0D, 0x0A]
+        }
+        if hasBody || !body.isEmpty {
+            out += [0x0D, 0x0A]
+            out += body
+        }
         return out
     }
 

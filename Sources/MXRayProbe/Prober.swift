@@ -21,7 +21,10 @@ public struct Prober: Sendable {
         public var now: Int64
 
         public init(recipients: [String], mailFrom: String? = nil, helo: String, now: Int64) {
-            self.recipients = recipients; self.mailFrom = mailFrom; self.helo = helo; self.now = now
+            self.recipients = recipients
+            self.mailFrom = mailFrom
+            self.helo = helo
+            self.now = now
         }
     }
 
@@ -45,7 +48,9 @@ public struct Prober: Sendable {
             var out: [(Int, HostProbe)] = []
             func add(_ i: Int) {
                 let (host, address, tier) = targets[i]
-                group.addTask { (i, await self.session(host: host, address: address, tier: tier, domain: domain, tls: tls)) }
+                group.addTask {
+                    (i, await self.session(host: host, address: address, tier: tier, domain: domain, tls: tls))
+                }
             }
             while next < min(options.concurrency, targets.count) {
                 add(next)
@@ -81,7 +86,8 @@ public struct Prober: Sendable {
         do {
             if let caFile {
                 let pem = try String(contentsOfFile: caFile, encoding: .utf8)
-                roots = CertificateStore(try PEMDocument.parseMultiple(pemString: pem).map(Certificate.init(pemDocument:)))
+                roots = CertificateStore(
+                    try PEMDocument.parseMultiple(pemString: pem).map(Certificate.init(pemDocument:)))
             }
             var configuration = TLSConfiguration.makeClientConfiguration()
             // The chain callback replaces NIOSSL's checks; the name is checked here, apart from trust.
@@ -104,7 +110,8 @@ public struct Prober: Sendable {
         if await conversation(ip: ip, host: host, domain: domain, tls: tls, probe: &p) == .retryPlain {
             var second = p
             second.transcript.append(
-                TranscriptLine(direction: "*", text: "reconnecting without TLS, as senders fall back after a failed handshake"))
+                TranscriptLine(
+                    direction: "*", text: "reconnecting without TLS, as senders fall back after a failed handshake"))
             _ = await conversation(ip: ip, host: host, domain: domain, tls: tls, probe: &second, skipTLS: true)
             second.tls = p.tls
             p = second
@@ -142,17 +149,26 @@ public struct Prober: Sendable {
         do {
             let banner = try await session.readReply("banner", timeout: t)
             p.banner = banner.text
-            guard banner.code == 220 else { p.error = "banner is not 220: \(banner.text)"; _ = try? await session.command("QUIT", timeout: t); return .done }
+            guard banner.code == 220 else {
+                p.error = "banner is not 220: \(banner.text)"
+                _ = try? await session.command("QUIT", timeout: t)
+                return .done
+            }
             var hello = try await ehlo(session)
             p.ehlo = hello.code == 250 && hello.lines.count >= 1
-            guard hello.isPositive else { p.error = "HELO refused: \(hello.text)"; return .done }
+            guard hello.isPositive else {
+                p.error = "HELO refused: \(hello.text)"
+                return .done
+            }
             readExtensions(hello, into: &p)
             if p.starttlsOffered && !skipTLS {
                 let reply = try await session.command("STARTTLS", timeout: t)
                 if reply.code == 220 {
                     guard let context = tls.context else {
                         // The server now expects a handshake we cannot make: start again in plain text.
-                        p.tls = TLSProbe(handshake: false, subjectNames: [], detail: "no TLS client context: \(tls.error ?? "unknown error")")
+                        p.tls = TLSProbe(
+                            handshake: false, subjectNames: [],
+                            detail: "no TLS client context: \(tls.error ?? "unknown error")")
                         return .retryPlain
                     }
                     do {
@@ -199,7 +215,8 @@ public struct Prober: Sendable {
 
     func recipient(_ session: SMTPSession, _ address: String) async throws -> RecipientProbe {
         let reply = try await session.command("RCPT TO:<\(address)>", timeout: options.timeout)
-        let status: RecipientProbe.Status = reply.isPositive ? .accepted : reply.isTransient ? .deferred : reply.isPermanent ? .rejected : .error
+        let status: RecipientProbe.Status =
+            reply.isPositive ? .accepted : reply.isTransient ? .deferred : reply.isPermanent ? .rejected : .error
         return RecipientProbe(address: address, status: status, reply: reply.text)
     }
 
@@ -247,7 +264,8 @@ public struct Prober: Sendable {
         case .couldNotValidate(let failures):
             probe.trusted = false
             let reasons = failures.prefix(2).map { "\($0.policyFailureReason)" }
-            probe.detail = "certificate verification failed" + (reasons.isEmpty ? "" : ": " + reasons.joined(separator: "; "))
+            probe.detail =
+                "certificate verification failed" + (reasons.isEmpty ? "" : ": " + reasons.joined(separator: "; "))
         }
         return probe
     }

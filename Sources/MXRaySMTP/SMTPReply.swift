@@ -55,10 +55,13 @@ public final class SMTPReplyDecoder: ByteToMessageDecoder {
         if bytes.last == 0x0D { bytes.removeLast() }
         let line = String(decoding: bytes, as: UTF8.self)
         guard bytes.count >= 3, bytes[0...2].allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let code = Int(line.prefix(3)),
-              (200...599).contains(code), bytes.count == 3 || bytes[3] == 0x20 || bytes[3] == 0x2D else {
+            (200...599).contains(code), bytes.count == 3 || bytes[3] == 0x20 || bytes[3] == 0x2D
+        else {
             throw SMTPReplyError.badCode(line)
         }
-        if let expected = pendingCode, expected != code { throw SMTPReplyError.mismatchedCode(expected: expected, got: line) }
+        if let expected = pendingCode, expected != code {
+            throw SMTPReplyError.mismatchedCode(expected: expected, got: line)
+        }
         pendingCode = code
         pending.append(bytes.count > 4 ? String(line.dropFirst(4)) : "")
         guard pending.count <= Self.maxLines else { throw SMTPReplyError.tooManyLines }
@@ -69,7 +72,9 @@ public final class SMTPReplyDecoder: ByteToMessageDecoder {
         return .continue
     }
 
-    public func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws -> DecodingState {
+    public func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws
+        -> DecodingState
+    {
         while try decode(context: context, buffer: &buffer) == .continue {}
         return .needMoreData
     }

@@ -9,7 +9,10 @@ public struct TranscriptLine: Sendable, Codable, Equatable {
     /// "C" for what mxray sent, "S" for what the server sent, "*" for events (connect, TLS).
     public var direction: String
     public var text: String
-    public init(direction: String, text: String) { self.direction = direction; self.text = text }
+    public init(direction: String, text: String) {
+        self.direction = direction
+        self.text = text
+    }
 }
 
 /// Why a session step did not complete.
@@ -155,7 +158,8 @@ public final class SMTPSession {
                 version: ssl.tlsVersion.map(Self.name), peerCertificate: ssl.peerCertificate,
                 presentedChain: inbox.value.presentedChain)
         }.get()
-        transcript.append(TranscriptLine(direction: "*", text: "TLS established (\(facts.version ?? "unknown version"))"))
+        transcript.append(
+            TranscriptLine(direction: "*", text: "TLS established (\(facts.version ?? "unknown version"))"))
         return facts
     }
 

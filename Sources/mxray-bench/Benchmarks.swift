@@ -2,9 +2,9 @@ import ArgumentParser
 import Crypto
 import Foundation
 import MXRayAudit
-import MXRayInbound
 import MXRayAuth
 import MXRayDNS
+import MXRayInbound
 import MXRayMessage
 import MXRayProbe
 import _CryptoExtras
@@ -17,7 +17,8 @@ import _CryptoExtras
 ///   .build/release/mxray-bench spf-evaluate --nameserver 127.0.0.1:PORT [--evaluations N]
 ///   .build/release/mxray-bench verify --nameserver 127.0.0.1:PORT [--messages N]
 ///   .build/release/mxray-bench audit --nameserver 127.0.0.1:PORT [--domains N] [--concurrency C]
-///   .build/release/mxray-bench probe --nameserver 127.0.0.1:PORT --domain D --port SMTP_PORT [--ca-file PEM] [--concurrency C]
+///   .build/release/mxray-bench probe --nameserver 127.0.0.1:PORT --domain D --port SMTP_PORT [--ca-file PEM]
+/// [--concurrency C]
 /// Scripts/benchmark.sh starts nsd and runs them all.
 
 func fail(_ message: String) -> Never {
@@ -54,10 +55,16 @@ func uncached(_ nameserver: Nameserver, queries: Int, concurrency: Int) async {
                 return (ok, bad)
             }
         }
-        return await group.reduce(into: (0, 0)) { $0.0 += $1.0; $0.1 += $1.1 }
+        return await group.reduce(into: (0, 0)) {
+            $0.0 += $1.0
+            $0.1 += $1.1
+        }
     }
     let seconds = (ContinuousClock.now - start).seconds
-    print("dns-uncached: \(queries) queries, concurrency \(concurrency), \(String(format: "%.2f", seconds)) s, \(format(Double(queries) / seconds)) queries/s (\(answered) answered, \(failed) failed)")
+    print(
+        "dns-uncached: \(queries) queries, concurrency \(concurrency), \(String(format: "%.2f", seconds)) s, "
+            + "\(format(Double(queries) / seconds)) queries/s (\(answered) answered, \(failed) failed)"
+    )
     await resolver.shutdown()
 }
 
@@ -74,7 +81,10 @@ func cached(_ nameserver: Nameserver, lookups: Int, distinct: Int) async {
         if await resolver.lookup(names[i % distinct], .a).fromCache { hits += 1 }
     }
     let seconds = (ContinuousClock.now - start).seconds
-    print("dns-cached: \(lookups) lookups over \(distinct) names, \(String(format: "%.2f", seconds)) s, \(format(Double(lookups) / seconds)) lookups/s (\(hits) cache hits)")
+    print(
+        "dns-cached: \(lookups) lookups over \(distinct) names, \(String(format: "%.2f", seconds)) s, "
+            + "\(format(Double(lookups) / seconds)) lookups/s (\(hits) cache hits)"
+    )
     await resolver.shutdown()
 }
 
@@ -82,18 +92,24 @@ func cached(_ nameserver: Nameserver, lookups: Int, distinct: Int) async {
 /// times with its key cached; every verification canonicalizes and hashes the body and headers
 /// and checks the signature.
 func dkimVerify(algorithm: String, count: Int, size: Int) async {
-    let key: PrivateKey = algorithm == "ed25519-sha256"
+    let key: PrivateKey =
+        algorithm == "ed25519-sha256"
         ? .ed25519(Curve25519.Signing.PrivateKey())
         : .rsa(try! _RSA.Signing.PrivateKey(keySize: .bits2048))
     let k = algorithm == "ed25519-sha256" ? "ed25519" : "rsa"
-    let zone = ZoneFile(records: [ResourceRecord(name: try! DomainName("bench._domainkey.example.com"), ttl: 300,
-                                                 data: .txt(text: "v=DKIM1; k=\(k); p=\(key.publicKeyRecordValue)"))])
+    let zone = ZoneFile(records: [
+        ResourceRecord(
+            name: try! DomainName("bench._domainkey.example.com"), ttl: 300,
+            data: .txt(text: "v=DKIM1; k=\(k); p=\(key.publicKeyRecordValue)"))
+    ])
     let resolver = ZoneResolver(zones: [zone])
-    var text = "From: Alice <alice@example.com>\r\nTo: Bob <bob@example.net>\r\nSubject: Benchmark\r\n"
+    var text =
+        "From: Alice <alice@example.com>\r\nTo: Bob <bob@example.net>\r\nSubject: Benchmark\r\n"
         + "Date: Sun, 29 Nov 2026 09:00:00 +0000\r\nMessage-ID: <bench@example.com>\r\n\r\n"
     let line = "The quick brown fox jumps over the lazy dog, again and again.  \r\n"
     while text.utf8.count < size { text += line }
-    let message = try! DKIMSigner(domain: "example.com", selector: "bench", key: key).sign(try! Message(bytes: Array(text.utf8)))
+    let message = try! DKIMSigner(domain: "example.com", selector: "bench", key: key).sign(
+        try! Message(bytes: Array(text.utf8)))
     let verifier = DKIMVerifier(resolver: resolver, now: 1_800_000_000)
     guard await verifier.verify(message).first?.result == .pass else { fail("the benchmark message does not verify") }
     let start = ContinuousClock.now
@@ -102,7 +118,10 @@ func dkimVerify(algorithm: String, count: Int, size: Int) async {
         if await verifier.verify(message).first?.result == .pass { passed += 1 }
     }
     let seconds = (ContinuousClock.now - start).seconds
-    print("dkim-verify \(algorithm): \(count) messages of \(message.bytes.count) bytes, \(String(format: "%.2f", seconds)) s, \(format(Double(count) / seconds)) messages/s (\(passed) passed)")
+    print(
+        "dkim-verify \(algorithm): \(count) messages of \(message.bytes.count) bytes, "
+            + "\(String(format: "%.2f", seconds)) s, \(format(Double(count) / seconds)) messages/s (\(passed) passed)"
+    )
 }
 
 /// SPF for a record with three includes, answered from the resolver's warm cache: every
@@ -117,9 +136,16 @@ func spfEvaluate(_ nameserver: Nameserver, count: Int, trace: Bool) async {
     }
     let start = ContinuousClock.now
     var passed = 0
-    for _ in 0..<count where await evaluator.check(ip: ip, mailFrom: "a@spf3.mxray.test", helo: "mx.example").result == .pass { passed += 1 }
+    for _ in 0..<count
+    where await evaluator.check(ip: ip, mailFrom: "a@spf3.mxray.test", helo: "mx.example").result == .pass {
+        passed += 1
+    }
     let seconds = (ContinuousClock.now - start).seconds
-    print("spf-evaluate: \(count) evaluations (3 includes, warm cache, trace \(trace ? "on" : "off")), \(String(format: "%.2f", seconds)) s, \(format(Double(count) / seconds)) evaluations/s (\(passed) passed)")
+    print(
+        "spf-evaluate: \(count) evaluations (3 includes, warm cache, trace \(trace ? "on" : "off")), "
+            + "\(String(format: "%.2f", seconds)) s, \(format(Double(count) / seconds)) evaluations/s (\(passed) "
+            + "passed)"
+    )
     await resolver.shutdown()
 }
 
@@ -127,23 +153,36 @@ func spfEvaluate(_ nameserver: Nameserver, count: Int, trace: Bool) async {
 /// from the resolver's warm cache.
 func verifyMessages(_ nameserver: Nameserver, count: Int) async {
     let key = PrivateKey.rsa(try! _RSA.Signing.PrivateKey(keySize: .bits2048))
-    var text = "From: Alice <alice@mxray.test>\r\nTo: Bob <bob@example.net>\r\nSubject: Benchmark\r\n"
+    var text =
+        "From: Alice <alice@mxray.test>\r\nTo: Bob <bob@example.net>\r\nSubject: Benchmark\r\n"
         + "Date: Sun, 29 Nov 2026 09:00:00 +0000\r\nMessage-ID: <bench@mxray.test>\r\n\r\n"
     while text.utf8.count < 10_240 { text += "The quick brown fox jumps over the lazy dog, again and again.\r\n" }
-    let message = try! DKIMSigner(domain: "mxray.test", selector: "bench", key: key).sign(try! Message(bytes: Array(text.utf8)))
+    let message = try! DKIMSigner(domain: "mxray.test", selector: "bench", key: key).sign(
+        try! Message(bytes: Array(text.utf8)))
     // The key is not in nsd's zone: serve it from a zone in front of the stub resolver.
     let stub = StubResolver(configuration: ResolverConfiguration(nameservers: [nameserver]))
-    let keyZone = ZoneResolver(zones: [ZoneFile(records: [ResourceRecord(name: try! DomainName("bench._domainkey.mxray.test"), ttl: 300,
-                                                                                 data: .txt(text: "v=DKIM1; k=rsa; p=\(key.publicKeyRecordValue)"))])])
+    let keyZone = ZoneResolver(zones: [
+        ZoneFile(records: [
+            ResourceRecord(
+                name: try! DomainName("bench._domainkey.mxray.test"), ttl: 300,
+                data: .txt(text: "v=DKIM1; k=rsa; p=\(key.publicKeyRecordValue)"))
+        ])
+    ])
     let resolver = KeyThenNetwork(keys: keyZone, network: stub)
     let verifier = MessageVerifier(resolver: resolver, now: 1_800_000_000, authservID: "bench")
-    let connection = ConnectionFacts(ip: IPAddress("192.0.2.10")!, helo: "mx1.mxray.test", mailFrom: "alice@spf3.mxray.test")
+    let connection = ConnectionFacts(
+        ip: IPAddress("192.0.2.10")!, helo: "mx1.mxray.test", mailFrom: "alice@spf3.mxray.test")
     let first = await verifier.verify(message, connection: connection)
-    guard first.dmarc.result == .pass, first.spf?.result == .pass else { fail("the benchmark message does not pass: \(first.dmarc.reason)") }
+    guard first.dmarc.result == .pass, first.spf?.result == .pass else {
+        fail("the benchmark message does not pass: \(first.dmarc.reason)")
+    }
     let start = ContinuousClock.now
     for _ in 0..<count { _ = await verifier.verify(message, connection: connection) }
     let seconds = (ContinuousClock.now - start).seconds
-    print("verify: \(count) messages of \(message.bytes.count) bytes (SPF, DKIM rsa-sha256, ARC, DMARC), \(String(format: "%.2f", seconds)) s, \(format(Double(count) / seconds)) messages/s")
+    print(
+        "verify: \(count) messages of \(message.bytes.count) bytes (SPF, DKIM rsa-sha256, ARC, DMARC), "
+            + "\(String(format: "%.2f", seconds)) s, \(format(Double(count) / seconds)) messages/s"
+    )
     await stub.shutdown()
 }
 
@@ -160,25 +199,40 @@ func auditDomains(_ nameserver: Nameserver, count: Int, concurrency: Int) async 
     let start = ContinuousClock.now
     let findings = await withTaskGroup(of: Int.self) { group in
         var next = 1, total = 0
-        while next <= min(concurrency, count) { let d = "d\(next).bench.test"; group.addTask { await auditor.audit(d).findings.count }; next += 1 }
+        while next <= min(concurrency, count) {
+            let d = "d\(next).bench.test"
+            group.addTask { await auditor.audit(d).findings.count }
+            next += 1
+        }
         while let n = await group.next() {
             total += n
-            if next <= count { let d = "d\(next).bench.test"; group.addTask { await auditor.audit(d).findings.count }; next += 1 }
+            if next <= count {
+                let d = "d\(next).bench.test"
+                group.addTask { await auditor.audit(d).findings.count }
+                next += 1
+            }
         }
         return total
     }
     let seconds = (ContinuousClock.now - start).seconds
-    print("audit: \(count) domains (DNS facts only), concurrency \(concurrency), \(String(format: "%.2f", seconds)) s, \(format(Double(count) / seconds)) domains/s (\(findings) findings)")
+    print(
+        "audit: \(count) domains (DNS facts only), concurrency \(concurrency), "
+            + "\(String(format: "%.2f", seconds)) s, \(format(Double(count) / seconds)) domains/s (\(findings) "
+            + "findings)"
+    )
     await resolver.shutdown()
 }
 
 /// Probes a domain's MX hosts over SMTP (servers on loopback) and reports the wall time and the
 /// hosts probed per second.
-func probeDomain(_ nameserver: Nameserver, domain: String, port: Int, caFile: String?, concurrency: Int, repeats: Int) async {
+func probeDomain(_ nameserver: Nameserver, domain: String, port: Int, caFile: String?, concurrency: Int, repeats: Int)
+    async
+{
     let resolver = StubResolver(configuration: ResolverConfiguration(nameservers: [nameserver]))
     let facts = await MXTierGatherer(resolver: resolver).gather(domain)
     guard !facts.hosts.isEmpty else { fail("\(domain) has no MX hosts (is the generated zone loaded?)") }
-    var options = Prober.Options(recipients: ["bob@probe.test"], helo: "bench.mxray.test", now: Int64(Date().timeIntervalSince1970))
+    var options = Prober.Options(
+        recipients: ["bob@probe.test"], helo: "bench.mxray.test", now: Int64(Date().timeIntervalSince1970))
     options.port = port
     options.caFile = caFile
     options.concurrency = concurrency
@@ -191,7 +245,11 @@ func probeDomain(_ nameserver: Nameserver, domain: String, port: Int, caFile: St
         best = min(best, (ContinuousClock.now - start).seconds)
         reachable = report.hosts.filter { $0.banner != nil }.count
     }
-    print("probe \(domain): \(facts.hosts.count) hosts, concurrency \(concurrency), best of \(repeats): \(String(format: "%.3f", best)) s, \(format(Double(facts.hosts.count) / best)) hosts/s (\(reachable) answered)")
+    print(
+        "probe \(domain): \(facts.hosts.count) hosts, concurrency \(concurrency), best of \(repeats): "
+            + "\(String(format: "%.3f", best)) s, \(format(Double(facts.hosts.count) / best)) hosts/s "
+            + "(\(reachable) answered)"
+    )
     await resolver.shutdown()
 }
 

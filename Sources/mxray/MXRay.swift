@@ -14,6 +14,9 @@ struct MXRay: AsyncParsableCommand {
             RFC 1035 master files) to answer from a planned zone instead of the network.
             """,
         version: version,
-        subcommands: [AuditCommand.self, ProbeCommand.self, TraceCommand.self, DNSCommand.self, VerifyCommand.self, SPFCommand.self, DMARCCommand.self, DKIMCommand.self, ARCCommand.self]
+        subcommands: [
+            AuditCommand.self, ProbeCommand.self, TraceCommand.self, DNSCommand.self, VerifyCommand.self,
+            SPFCommand.self, DMARCCommand.self, DKIMCommand.self, ARCCommand.self,
+        ]
     )
 }

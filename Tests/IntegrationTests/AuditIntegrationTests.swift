@@ -6,8 +6,10 @@ import MXRayInbound
 import Testing
 
 /// The audit against nsd and real HTTPS policy servers on loopback (Scripts/integration-test.sh).
-@Suite(.enabled(if: IntegrationEnvironment.available && ProcessInfo.processInfo.environment["MXRAY_MTA_STS_PORT"] != nil,
-                "needs nsd and the MTA-STS servers: run Scripts/integration-test.sh"))
+@Suite(
+    .enabled(
+        if: IntegrationEnvironment.available && ProcessInfo.processInfo.environment["MXRAY_MTA_STS_PORT"] != nil,
+        "needs nsd and the MTA-STS servers: run Scripts/integration-test.sh"))
 struct AuditIntegrationTests {
     static let port = Int(ProcessInfo.processInfo.environment["MXRAY_MTA_STS_PORT"] ?? "") ?? 0
     static let ca = ProcessInfo.processInfo.environment["MXRAY_TEST_CA"]
@@ -43,7 +45,10 @@ struct AuditIntegrationTests {
     @Test func coldBackup() async {
         let r = await audit("coldbackup.audit.test")
         #expect(r.findings.first?.id.rawValue == "backup-mx-bypasses-gateway")
-        #expect(Set(r.findings.map(\.id.rawValue)).isSuperset(of: ["mta-sts-missing", "tls-rpt-missing", "dmarc-policy-none"]))
+        #expect(
+            Set(r.findings.map(\.id.rawValue)).isSuperset(of: [
+                "mta-sts-missing", "tls-rpt-missing", "dmarc-policy-none",
+            ]))
     }
 
     @Test func misbehavingPolicyServers() async {
@@ -62,7 +67,8 @@ struct AuditIntegrationTests {
         let wrongName = await f.fetch(domain: "wrongname.audit.test")
         #expect(wrongName.outcome == .unreachable, "\(wrongName.detail)")
         // Without the test CA, the certificate is not trusted.
-        let untrusted = await HTTPSPolicyFetcher(resolver: r, port: Self.port, caFile: nil, timeout: .seconds(3)).fetch(domain: "good.audit.test")
+        let untrusted = await HTTPSPolicyFetcher(resolver: r, port: Self.port, caFile: nil, timeout: .seconds(3)).fetch(
+            domain: "good.audit.test")
         #expect(untrusted.outcome == .unreachable)
         let none = await f.fetch(domain: "nothing.audit.test")
         #expect(none.outcome == .unreachable && none.detail.contains("no address"))
@@ -72,6 +78,7 @@ struct AuditIntegrationTests {
     @Test func findingsForTheMisbehavingServers() async {
         #expect(await audit("redirect.audit.test").findings.contains { $0.id.rawValue == "mta-sts-policy-invalid" })
         #expect(await audit("big.audit.test").findings.contains { $0.id.rawValue == "mta-sts-policy-invalid" })
-        #expect(await audit("wrongname.audit.test").findings.contains { $0.id.rawValue == "mta-sts-policy-unreachable" })
+        #expect(
+            await audit("wrongname.audit.test").findings.contains { $0.id.rawValue == "mta-sts-policy-unreachable" })
     }
 }

@@ -7,14 +7,20 @@ import Synchronization
 /// Where Scripts/integration-test.sh started the real servers. Without it the suite is skipped,
 /// so that `swift test` stays hermetic.
 enum IntegrationEnvironment {
-    static let nsd: Nameserver? = ProcessInfo.processInfo.environment["MXRAY_NSD"].flatMap { try? Nameserver(parsing: $0) }
-    static let nsd6: Nameserver? = ProcessInfo.processInfo.environment["MXRAY_NSD6"].flatMap { try? Nameserver(parsing: $0) }
+    static let nsd: Nameserver? = ProcessInfo.processInfo.environment["MXRAY_NSD"].flatMap {
+        try? Nameserver(parsing: $0)
+    }
+    static let nsd6: Nameserver? = ProcessInfo.processInfo.environment["MXRAY_NSD6"].flatMap {
+        try? Nameserver(parsing: $0)
+    }
     static var available: Bool { nsd != nil }
 }
 
 func name(_ text: String) -> DomainName { try! DomainName(text) }
 
-func resolver(_ servers: [Nameserver], timeout: Duration = .seconds(2), attempts: Int = 2, cache: Bool = true) -> StubResolver {
+func resolver(_ servers: [Nameserver], timeout: Duration = .seconds(2), attempts: Int = 2, cache: Bool = true)
+    -> StubResolver
+{
     var configuration = ResolverConfiguration(nameservers: servers)
     configuration.timeout = timeout
     configuration.attempts = attempts
@@ -39,7 +45,11 @@ final class SilentNameserver: Sendable {
 /// A UDP relay on loopback in front of nsd that records what each query looked like on the wire
 /// (source port, ID, question) and can send a forged reply before the real one.
 final class RecordingRelay: @unchecked Sendable {
-    struct Seen: Sendable { var sourcePort: Int; var id: UInt16; var question: [UInt8] }
+    struct Seen: Sendable {
+        var sourcePort: Int
+        var id: UInt16
+        var question: [UInt8]
+    }
 
     let channel: Channel
     let nameserver: Nameserver
@@ -55,14 +65,16 @@ final class RecordingRelay: @unchecked Sendable {
         upstream = try await DatagramBootstrap(group: group)
             .channelInitializer { ch in
                 ch.eventLoop.makeCompletedFuture {
-                    try ch.pipeline.syncOperations.addHandler(Forwarder { envelope in box.withLock { $0 }?.fromUpstream(envelope) })
+                    try ch.pipeline.syncOperations.addHandler(
+                        Forwarder { envelope in box.withLock { $0 }?.fromUpstream(envelope) })
                 }
             }
             .bind(host: "127.0.0.1", port: 0).get()
         channel = try await DatagramBootstrap(group: group)
             .channelInitializer { ch in
                 ch.eventLoop.makeCompletedFuture {
-                    try ch.pipeline.syncOperations.addHandler(Forwarder { envelope in box.withLock { $0 }?.fromClient(envelope, to: target) })
+                    try ch.pipeline.syncOperations.addHandler(
+                        Forwarder { envelope in box.withLock { $0 }?.fromClient(envelope, to: target) })
                 }
             }
             .bind(host: "127.0.0.1", port: 0).get()
@@ -89,7 +101,9 @@ final class RecordingRelay: @unchecked Sendable {
             otherQuestion[2] |= 0x80
             otherQuestion[13] ^= 0x01
             for forged in [wrongID, otherQuestion] {
-                channel.writeAndFlush(AddressedEnvelope(remoteAddress: envelope.remoteAddress, data: ByteBuffer(bytes: forged)), promise: nil)
+                channel.writeAndFlush(
+                    AddressedEnvelope(remoteAddress: envelope.remoteAddress, data: ByteBuffer(bytes: forged)),
+                    promise: nil)
             }
         }
         upstream.writeAndFlush(AddressedEnvelope(remoteAddress: target, data: envelope.data), promise: nil)

@@ -18,7 +18,10 @@ struct NSDResolverTests {
             ("10.2.0.192.in-addr.arpa", .ptr, "mx1.mxray.test."),
             ("mxray.test", .ns, "ns1.mxray.test."),
             ("mxray.test", .soa, "ns1.mxray.test. hostmaster.mxray.test. 1 7200 3600 1209600 60"),
-            ("_25._tcp.mx1.mxray.test", .tlsa, "3 1 1 8D02536C887482BC34FF54E41D2BA659BF85B341A0A20AFADB5813DCFBCF286D"),
+            (
+                "_25._tcp.mx1.mxray.test", .tlsa,
+                "3 1 1 8D02536C887482BC34FF54E41D2BA659BF85B341A0A20AFADB5813DCFBCF286D"
+            ),
             ("unknown.mxray.test", RRType(65280), "\\# 4 DEADBEEF"),
         ]
         for (qname, type, expected) in cases {
@@ -36,7 +39,10 @@ struct NSDResolverTests {
         let r = resolver([nsd])
         let lookup = await r.lookup(name("big.mxray.test"), .txt)
         #expect(lookup.transport == "tcp")
-        guard case .txt(let strings) = lookup.records.first?.data else { Issue.record("\(lookup.outcome)"); return }
+        guard case .txt(let strings) = lookup.records.first?.data else {
+            Issue.record("\(lookup.outcome)")
+            return
+        }
         #expect(strings.count == 8 && strings.allSatisfy { $0.count == 200 })
         await r.shutdown()
     }
@@ -106,7 +112,8 @@ struct NSDResolverTests {
         let silent = try await SilentNameserver()
         let port = silent.nameserver.port
         await silent.close()
-        let r = resolver([Nameserver(address: .v4(IPv4Address(127, 0, 0, 1)), port: port)], timeout: .milliseconds(100), attempts: 1)
+        let r = resolver(
+            [Nameserver(address: .v4(IPv4Address(127, 0, 0, 1)), port: port)], timeout: .milliseconds(100), attempts: 1)
         #expect(await r.lookup(name("mx1.mxray.test"), .a).failure != nil)
         await r.shutdown()
     }
@@ -162,11 +169,14 @@ struct NSDAuthTests {
     @Test func spfWithIncludesOverTheNetwork() async {
         let r = resolver([IntegrationEnvironment.nsd!])
         let evaluator = SPFEvaluator(resolver: r)
-        let pass = await evaluator.check(ip: IPAddress("192.0.2.11")!, mailFrom: "a@spf3.mxray.test", helo: "mx.example")
+        let pass = await evaluator.check(
+            ip: IPAddress("192.0.2.11")!, mailFrom: "a@spf3.mxray.test", helo: "mx.example")
         #expect(pass.result == .pass && pass.lookups == 4, "\(pass.reason)")
-        let v6 = await evaluator.check(ip: IPAddress("2001:db8:1::25")!, mailFrom: "a@spf3.mxray.test", helo: "mx.example")
+        let v6 = await evaluator.check(
+            ip: IPAddress("2001:db8:1::25")!, mailFrom: "a@spf3.mxray.test", helo: "mx.example")
         #expect(v6.result == .pass)
-        let fail = await evaluator.check(ip: IPAddress("203.0.113.1")!, mailFrom: "a@spf3.mxray.test", helo: "mx.example")
+        let fail = await evaluator.check(
+            ip: IPAddress("203.0.113.1")!, mailFrom: "a@spf3.mxray.test", helo: "mx.example")
         #expect(fail.result == .fail)
         await r.shutdown()
     }

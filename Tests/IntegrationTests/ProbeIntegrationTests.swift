@@ -7,16 +7,22 @@ import Testing
 
 /// The probe against real SMTP servers (aiosmtpd) on 127.0.0.2-9, with nsd giving probe.test its
 /// MX tiers and the HTTPS server its MTA-STS policy (Scripts/integration-test.sh starts them all).
-@Suite(.enabled(if: ProcessInfo.processInfo.environment["MXRAY_SMTP_PORT"] != nil, "needs the SMTP servers: run Scripts/integration-test.sh"))
+@Suite(
+    .enabled(
+        if: ProcessInfo.processInfo.environment["MXRAY_SMTP_PORT"] != nil,
+        "needs the SMTP servers: run Scripts/integration-test.sh"))
 struct ProbeIntegrationTests {
     static let env = ProcessInfo.processInfo.environment
 
     func probe(_ domain: String, rcpt: [String]) async -> ProbeReport {
         let r = resolver([IntegrationEnvironment.nsd!])
-        let fetcher = HTTPSPolicyFetcher(resolver: r, port: Int(Self.env["MXRAY_MTA_STS_PORT"]!)!, caFile: Self.env["MXRAY_TEST_CA"], timeout: .seconds(3))
+        let fetcher = HTTPSPolicyFetcher(
+            resolver: r, port: Int(Self.env["MXRAY_MTA_STS_PORT"]!)!, caFile: Self.env["MXRAY_TEST_CA"],
+            timeout: .seconds(3))
         let facts = await FactGatherer(resolver: r, policyFetcher: fetcher).gather(domain)
         let tiers = facts.inboundTiers
-        var options = Prober.Options(recipients: rcpt, helo: "probe.mxray.test", now: Int64(Date().timeIntervalSince1970))
+        var options = Prober.Options(
+            recipients: rcpt, helo: "probe.mxray.test", now: Int64(Date().timeIntervalSince1970))
         options.port = Int(Self.env["MXRAY_SMTP_PORT"]!)!
         options.timeout = .seconds(1)
         options.caFile = Self.env["MXRAY_TEST_CA"]
@@ -51,8 +57,10 @@ struct ProbeIntegrationTests {
         #expect(host("mx-greylist").recipients.first?.status == .deferred)
 
         let ids = Set(r.findings.map(\.id.rawValue))
-        for id in ["rcpt-rejected", "starttls-missing", "tls-certificate-expiring", "rcpt-accept-all", "smtp-unreachable",
-                   "tls-certificate-name-mismatch", "rcpt-deferred", "tier-posture-mismatch", "mta-sts-host-would-fail"] {
+        for id in [
+            "rcpt-rejected", "starttls-missing", "tls-certificate-expiring", "rcpt-accept-all", "smtp-unreachable",
+            "tls-certificate-name-mismatch", "rcpt-deferred", "tier-posture-mismatch", "mta-sts-host-would-fail",
+        ] {
             #expect(ids.contains(id), "\(id) missing: \(ids)")
         }
         let wouldFail = r.findings.filter { $0.id.rawValue == "mta-sts-host-would-fail" }.flatMap(\.evidence)
@@ -69,8 +77,10 @@ struct ProbeIntegrationTests {
         let drop = r.hosts.first { $0.host.hasPrefix("mx-drop") }!
         #expect(drop.banner != nil && drop.error?.contains("closed") == true, "\(drop.error ?? "")")
         #expect(r.hosts.first { $0.host.hasPrefix("mx-good") }?.recipients.first?.status == .accepted)
-        #expect(r.findings.contains { $0.id.rawValue == "smtp-unreachable" && $0.evidence.joined().contains("mx-garbage") })
-        #expect(r.findings.contains { $0.id.rawValue == "smtp-session-failed" && $0.evidence.joined().contains("mx-drop") })
+        #expect(
+            r.findings.contains { $0.id.rawValue == "smtp-unreachable" && $0.evidence.joined().contains("mx-garbage") })
+        #expect(
+            r.findings.contains { $0.id.rawValue == "smtp-session-failed" && $0.evidence.joined().contains("mx-drop") })
     }
 
     @Test(.enabled(if: IntegrationEnvironment.nsd6 != nil, "needs IPv6 loopback"))
@@ -78,7 +88,9 @@ struct ProbeIntegrationTests {
         let r = await probe("probe6.probe.test", rcpt: ["bob@probe.test"])
         #expect(Set(r.hosts.compactMap { $0.address?.description }) == ["127.0.0.2", "::1"])
         for h in r.hosts {
-            #expect(h.tls?.trusted == true && h.tls?.nameValid == true, "\(h.address?.description ?? "-"): \(h.error ?? "")")
+            #expect(
+                h.tls?.trusted == true && h.tls?.nameValid == true, "\(h.address?.description ?? "-"): \(h.error ?? "")"
+            )
             #expect(h.recipients.first?.status == .accepted)
         }
         #expect(r.findings.isEmpty, "\(r.findings.map(\.id.rawValue))")

@@ -2,6 +2,7 @@ import MXRayAuth
 import MXRayDNS
 import MXRayInbound
 import Testing
+
 @testable import MXRayAudit
 
 /// A policy fetch with a fixed outcome: the network side of MTA-STS, answered in memory.
@@ -16,7 +17,9 @@ struct FailingNames: DNSResolver {
     let failing: Set<String>
     func lookup(_ name: DomainName, _ type: RRType) async -> DNSLookup {
         if failing.contains(name.text.lowercased()) {
-            return DNSLookup(question: DNSQuestion(name: name, type: type), outcome: .failure(DNSFailure(.timeout, "test timeout")), source: "t", elapsed: 0, transport: "t")
+            return DNSLookup(
+                question: DNSQuestion(name: name, type: type), outcome: .failure(DNSFailure(.timeout, "test timeout")),
+                source: "t", elapsed: 0, transport: "t")
         }
         return await zone.lookup(name, type)
     }
@@ -33,11 +36,15 @@ let healthyBase = """
     _smtp._tls TXT "v=TLSRPTv1; rua=mailto:t@example.com"
     """
 
-func audit(_ extra: String, policy: String? = "version: STSv1\nmode: enforce\nmx: *.pphosted.com\nmx: *.mimecast.com\nmax_age: 86400\n",
-           fetch: PolicyFetch? = nil, failing: Set<String> = [], base: String = healthyBase) async throws -> AuditReport {
+func audit(
+    _ extra: String,
+    policy: String? = "version: STSv1\nmode: enforce\nmx: *.pphosted.com\nmx: *.mimecast.com\nmax_age: 86400\n",
+    fetch: PolicyFetch? = nil, failing: Set<String> = [], base: String = healthyBase
+) async throws -> AuditReport {
     let zone = try ZoneFile(parsing: Array((base + "\n" + extra + "\n").utf8))
     let resolver = FailingNames(zone: ZoneResolver(zones: [zone]), failing: failing)
-    let fetcher: (any PolicyFetching)? = fetch.map { FixedFetcher(result: $0) } ?? policy.map { FilePolicyFetcher(text: $0, path: "test") }
+    let fetcher: (any PolicyFetching)? =
+        fetch.map { FixedFetcher(result: $0) } ?? policy.map { FilePolicyFetcher(text: $0, path: "test") }
     return await Auditor(gatherer: FactGatherer(resolver: resolver, policyFetcher: fetcher)).audit("example.com")
 }
 
@@ -54,33 +61,39 @@ let proofpoint = """
 
 @Suite struct AuditEngineTests {
     @Test func healthyTwoVendorsHasNoFindings() async throws {
-        let r = try await audit(proofpoint + """
+        let r = try await audit(
+            proofpoint + """
 
-            @ MX 10 eu-1.mimecast.com.
-            eu-1.mimecast.com. A 8.8.4.1
-            """)
+                @ MX 10 eu-1.mimecast.com.
+                eu-1.mimecast.com. A 8.8.4.1
+                """)
         #expect(r.findings.isEmpty, "\(r.findings.map(\.id.rawValue))")
         #expect(r.facts.pattern == .dualVendorActive)
         #expect(r.facts.hosts.allSatisfy { $0.coveredByMTASTS == true })
     }
 
     @Test func coldBackupToTheMailboxProviderBypassesTheGateway() async throws {
-        let r = try await audit(proofpoint + """
+        let r = try await audit(
+            proofpoint + """
 
-            @ MX 100 example-com.mail.protection.outlook.com.
-            example-com.mail.protection.outlook.com. A 8.8.8.100
-            """, policy: "version: STSv1\nmode: enforce\nmx: *.pphosted.com\nmx: *.mail.protection.outlook.com\nmax_age: 86400\n")
+                @ MX 100 example-com.mail.protection.outlook.com.
+                example-com.mail.protection.outlook.com. A 8.8.8.100
+                """,
+            policy:
+                "version: STSv1\nmode: enforce\nmx: *.pphosted.com\nmx: *.mail.protection.outlook.com\nmax_age: 86400\n"
+        )
         #expect(ids(r) == ["backup-mx-bypasses-gateway", "single-vendor"] || ids(r) == ["backup-mx-bypasses-gateway"])
         let finding = r.findings.first { $0.id.rawValue == "backup-mx-bypasses-gateway" }!
         #expect(finding.severity == .critical)
         #expect(finding.evidence.contains { $0.contains("MX 100 example-com.mail.protection.outlook.com") })
         #expect(r.facts.pattern == .gatewayWithColdBackup)
-        #expect(r.findings.first?.id.rawValue == "backup-mx-bypasses-gateway") // highest severity first
+        #expect(r.findings.first?.id.rawValue == "backup-mx-bypasses-gateway")  // highest severity first
     }
 
     @Test func mailboxProviderInTheGatewayTier() async throws {
-        let r = try await audit(proofpoint + "\n@ MX 10 aspmx.l.google.com.\naspmx.l.google.com. A 8.8.8.3\n",
-                                policy: "version: STSv1\nmode: enforce\nmx: *.pphosted.com\nmx: aspmx.l.google.com\nmax_age: 86400\n")
+        let r = try await audit(
+            proofpoint + "\n@ MX 10 aspmx.l.google.com.\naspmx.l.google.com. A 8.8.8.3\n",
+            policy: "version: STSv1\nmode: enforce\nmx: *.pphosted.com\nmx: aspmx.l.google.com\nmax_age: 86400\n")
         #expect(ids(r).contains("backup-mx-bypasses-gateway"))
         #expect(r.findings.first!.evidence.contains { $0.contains("same tier") })
     }
@@ -97,55 +110,73 @@ let proofpoint = """
     @Test func dualVendorFailoverAndMixed() async throws {
         let failover = try await audit(proofpoint + "\n@ MX 20 eu-1.mimecast.com.\neu-1.mimecast.com. A 8.8.4.1\n")
         #expect(failover.facts.pattern == .dualVendorFailover && failover.findings.isEmpty)
-        let mixed = try await audit("@ MX 10 mail.example.com.\nmail A 8.8.8.9\n@ MX 10 mx0a-1.pphosted.com.\nmx0a-1.pphosted.com. A 8.8.8.1\n",
-                                    policy: "version: STSv1\nmode: enforce\nmx: *.pphosted.com\nmx: mail.example.com\nmax_age: 86400\n")
+        let mixed = try await audit(
+            "@ MX 10 mail.example.com.\nmail A 8.8.8.9\n@ MX 10 mx0a-1.pphosted.com.\nmx0a-1.pphosted.com. A 8.8.8.1\n",
+            policy: "version: STSv1\nmode: enforce\nmx: *.pphosted.com\nmx: mail.example.com\nmax_age: 86400\n")
         #expect(mixed.facts.pattern == .mixed)
     }
 
     @Test func implicitNullAndNoMX() async throws {
-        let implicit = try await audit("@ A 8.8.8.8\n", policy: "version: STSv1\nmode: enforce\nmx: example.com\nmax_age: 86400\n")
+        let implicit = try await audit(
+            "@ A 8.8.8.8\n", policy: "version: STSv1\nmode: enforce\nmx: example.com\nmax_age: 86400\n")
         #expect(ids(implicit).contains("mx-missing") && implicit.facts.mxKind == .implicit)
         #expect(implicit.findings.first { $0.id.rawValue == "mx-missing" }?.severity == .medium)
         let null = try await audit("@ MX 0 .\n")
         #expect(ids(null) == ["null-mx"] && null.facts.pattern == .noMail)
         let none = try await audit("")
-        #expect(none.facts.mxKind == MXKind.none && none.findings.first { $0.id.rawValue == "mx-missing" }?.severity == .high)
+        #expect(
+            none.facts.mxKind == MXKind.none
+                && none.findings.first { $0.id.rawValue == "mx-missing" }?.severity == .high)
     }
 
     @Test func hostProblems() async throws {
-        let r = try await audit(proofpoint + """
+        let r = try await audit(
+            proofpoint + """
 
-            @ MX 20 alias.example.com.
-            alias CNAME mx0a-1.pphosted.com.
-            @ MX 30 192.0.2.1.
-            @ MX 40 ghost.example.com.
-            @ MX 50 internal.example.com.
-            internal A 10.1.2.3
-            internal AAAA ::1
-            """, policy: "version: STSv1\nmode: testing\nmx: *.pphosted.com\nmax_age: 86400\n")
+                @ MX 20 alias.example.com.
+                alias CNAME mx0a-1.pphosted.com.
+                @ MX 30 192.0.2.1.
+                @ MX 40 ghost.example.com.
+                @ MX 50 internal.example.com.
+                internal A 10.1.2.3
+                internal AAAA ::1
+                """, policy: "version: STSv1\nmode: testing\nmx: *.pphosted.com\nmax_age: 86400\n")
         let found = ids(r)
-        for id in ["mx-target-cname", "mx-target-ip-literal", "mx-target-unresolvable", "mx-target-private-address", "mta-sts-mx-not-covered", "mta-sts-testing-mode"] {
+        for id in [
+            "mx-target-cname", "mx-target-ip-literal", "mx-target-unresolvable", "mx-target-private-address",
+            "mta-sts-mx-not-covered", "mta-sts-testing-mode",
+        ] {
             #expect(found.contains(id), "\(id) missing from \(found)")
         }
-        #expect(r.findings.first { $0.id.rawValue == "mta-sts-mx-not-covered" }?.severity == .medium) // testing mode
-        #expect(r.findings.first { $0.id.rawValue == "mx-target-private-address" }!.evidence.last!.contains("10.1.2.3, ::1"))
+        #expect(r.findings.first { $0.id.rawValue == "mta-sts-mx-not-covered" }?.severity == .medium)  // testing mode
+        #expect(
+            r.findings.first { $0.id.rawValue == "mx-target-private-address" }!.evidence.last!.contains("10.1.2.3, ::1")
+        )
     }
 
     @Test func mtaSTSProblems() async throws {
-        let missing = try await audit(proofpoint, base: healthyBase.replacingOccurrences(of: "_mta-sts TXT \"v=STSv1; id=1\"", with: ""))
+        let missing = try await audit(
+            proofpoint, base: healthyBase.replacingOccurrences(of: "_mta-sts TXT \"v=STSv1; id=1\"", with: ""))
         #expect(ids(missing).contains("mta-sts-missing"))
         let two = try await audit(proofpoint + "\n_mta-sts TXT \"v=STSv1; id=2\"\n")
         #expect(ids(two).contains("mta-sts-record-invalid"))
-        let badID = try await audit(proofpoint, base: healthyBase.replacingOccurrences(of: "id=1", with: "id=not-valid!"))
+        let badID = try await audit(
+            proofpoint, base: healthyBase.replacingOccurrences(of: "id=1", with: "id=not-valid!"))
         #expect(ids(badID).contains("mta-sts-record-invalid"))
-        let unreachable = try await audit(proofpoint, fetch: PolicyFetch(url: "https://mta-sts.example.com/.well-known/mta-sts.txt", outcome: .unreachable, detail: "connection refused"))
+        let unreachable = try await audit(
+            proofpoint,
+            fetch: PolicyFetch(
+                url: "https://mta-sts.example.com/.well-known/mta-sts.txt", outcome: .unreachable,
+                detail: "connection refused"))
         #expect(ids(unreachable).contains("mta-sts-policy-unreachable"))
-        let redirect = try await audit(proofpoint, fetch: PolicyFetch(url: "u", outcome: .rejected, status: 301, detail: "HTTP 301"))
+        let redirect = try await audit(
+            proofpoint, fetch: PolicyFetch(url: "u", outcome: .rejected, status: 301, detail: "HTTP 301"))
         #expect(ids(redirect).contains("mta-sts-policy-invalid"))
         let garbage = try await audit(proofpoint, policy: "version: STSv2\nmode: enforce\n")
         #expect(ids(garbage).contains("mta-sts-policy-invalid"))
-        let enforce = try await audit(proofpoint + "\n@ MX 20 eu-1.mimecast.com.\neu-1.mimecast.com. A 8.8.4.1\n",
-                                      policy: "version: STSv1\nmode: enforce\nmx: *.pphosted.com\nmax_age: 86400\n")
+        let enforce = try await audit(
+            proofpoint + "\n@ MX 20 eu-1.mimecast.com.\neu-1.mimecast.com. A 8.8.4.1\n",
+            policy: "version: STSv1\nmode: enforce\nmx: *.pphosted.com\nmax_age: 86400\n")
         let notCovered = enforce.findings.first { $0.id.rawValue == "mta-sts-mx-not-covered" }
         #expect(notCovered?.severity == .critical)
         #expect(notCovered?.evidence == ["tier 20: eu-1.mimecast.com is not matched by mx: *.pphosted.com"])
@@ -157,15 +188,18 @@ let proofpoint = """
         base = base.replacingOccurrences(of: "_smtp._tls TXT \"v=TLSRPTv1; rua=mailto:t@example.com\"", with: "")
         let bare = try await audit(proofpoint, base: base)
         #expect(ids(bare).isSuperset(of: ["spf-missing", "dmarc-missing", "tls-rpt-missing"]))
-        let invalid = try await audit(proofpoint + "\n@ TXT \"v=spf1 -all\"\n_dmarc.example.com. TXT \"v=DMARC1; p=maybe\"\n",
-                                      base: healthyBase.replacingOccurrences(of: "_dmarc   TXT \"v=DMARC1; p=reject\"", with: ""))
+        let invalid = try await audit(
+            proofpoint + "\n@ TXT \"v=spf1 -all\"\n_dmarc.example.com. TXT \"v=DMARC1; p=maybe\"\n",
+            base: healthyBase.replacingOccurrences(of: "_dmarc   TXT \"v=DMARC1; p=reject\"", with: ""))
         #expect(ids(invalid).isSuperset(of: ["spf-invalid", "dmarc-invalid"]))
         // Two character-strings: the record is longer than 255 octets (RFC 7208 §3.3).
         let first = (1...6).map { "include:i\($0).example.com" }.joined(separator: " ")
         let second = (7...11).map { "include:i\($0).example.com" }.joined(separator: " ")
         var many = "@ TXT \"v=spf1 \(first) \" \"\(second) -all\"\n"
         for i in 1...11 { many += "i\(i) TXT \"v=spf1 -all\"\n" }
-        let tooMany = try await audit(proofpoint + "\n" + many, base: healthyBase.replacingOccurrences(of: "@        TXT \"v=spf1 ip4:198.51.100.0/24 -all\"", with: ""))
+        let tooMany = try await audit(
+            proofpoint + "\n" + many,
+            base: healthyBase.replacingOccurrences(of: "@        TXT \"v=spf1 ip4:198.51.100.0/24 -all\"", with: ""))
         #expect(ids(tooMany).contains("spf-too-many-lookups"))
         #expect(tooMany.facts.spf.lookupCount?.terms == 11)
         let none = try await audit(proofpoint, base: healthyBase.replacingOccurrences(of: "p=reject", with: "p=none"))
@@ -195,7 +229,8 @@ let proofpoint = """
     }
 
     @Test func userCatalogTakesPrecedence() throws {
-        let user = try VendorCatalog(text: "# ours\nmx.example.com gateway Our relay\n*.pphosted.com mailbox Test override\n", priority: 1)
+        let user = try VendorCatalog(
+            text: "# ours\nmx.example.com gateway Our relay\n*.pphosted.com mailbox Test override\n", priority: 1)
         let c = VendorCatalog.bundled.adding(user)
         #expect(c.operator(of: "mx.example.com").vendor == "Our relay")
         #expect(c.operator(of: "a.pphosted.com").vendor == "Test override")
@@ -203,22 +238,35 @@ let proofpoint = """
     }
 
     @Test func policyParsingAndMatching() throws {
-        let p = try MTASTSPolicy(parsing: "version: STSv1\r\nmode: enforce\r\nmx: *.example.net\r\nmx: mail.example.com\r\nmax_age: 604800\r\nextension: ignored\r\n")
+        let p = try MTASTSPolicy(
+            parsing:
+                "version: STSv1\r\nmode: enforce\r\nmx: *.example.net\r\nmx: mail.example.com\r\nmax_age: "
+                + "604800\r\nextension: ignored\r\n"
+        )
         #expect(p.mode == .enforce && p.maxAge == 604800)
         #expect(p.covers("mx1.example.net") && p.covers("MAIL.example.com."))
         #expect(!p.covers("a.b.example.net") && !p.covers("example.net"))
-        #expect(throws: MTASTSError.self) { try MTASTSPolicy(parsing: "version: STSv1\nmode: enforce\nmax_age: 86400\n") }
-        #expect(throws: MTASTSError.self) { try MTASTSPolicy(parsing: "version: STSv1\nmode: sometimes\nmx: a\nmax_age: 1\n") }
-        #expect(throws: MTASTSError.self) { try MTASTSPolicy(parsing: "version: STSv1\nmode: enforce\nmx: a\nmax_age: 99999999999\n") }
+        #expect(throws: MTASTSError.self) {
+            try MTASTSPolicy(parsing: "version: STSv1\nmode: enforce\nmax_age: 86400\n")
+        }
+        #expect(throws: MTASTSError.self) {
+            try MTASTSPolicy(parsing: "version: STSv1\nmode: sometimes\nmx: a\nmax_age: 1\n")
+        }
+        #expect(throws: MTASTSError.self) {
+            try MTASTSPolicy(parsing: "version: STSv1\nmode: enforce\nmx: a\nmax_age: 99999999999\n")
+        }
         #expect(try MTASTSRecord(parsing: "v=STSv1; id=20261129T000000;").id == "20261129T000000")
         #expect(throws: MTASTSError.self) { try MTASTSRecord(parsing: "v=STSv1;") }
     }
 
     @Test func addressClasses() {
         #expect(!AddressClass.isPublic(IPAddress("10.0.0.1")!) && !AddressClass.isPublic(IPAddress("127.0.0.1")!))
-        #expect(!AddressClass.isPublic(IPAddress("fe80::1")!) && !AddressClass.isPublic(IPAddress("::ffff:192.168.1.1")!))
+        #expect(
+            !AddressClass.isPublic(IPAddress("fe80::1")!) && !AddressClass.isPublic(IPAddress("::ffff:192.168.1.1")!))
         #expect(AddressClass.isPublic(IPAddress("8.8.8.8")!) && AddressClass.isPublic(IPAddress("2a00:1450::1")!))
-        #expect(AddressClass.isDocumentation(IPAddress("198.51.100.7")!) && AddressClass.isDocumentation(IPAddress("2001:db8::1")!))
+        #expect(
+            AddressClass.isDocumentation(IPAddress("198.51.100.7")!)
+                && AddressClass.isDocumentation(IPAddress("2001:db8::1")!))
     }
 }
 
@@ -250,17 +298,20 @@ let proofpoint = """
         #expect(try IDNA.toASCII("mx1.example.com") == "mx1.example.com")
         #expect(IDNA.toUnicode("xn--bcher-kva.example") == "bücher.example")
         #expect(throws: IDNA.Failure.self) { try IDNA.toASCII("-bücher.example") }
-        let zone = try ZoneFile(parsing: Array("""
-            $ORIGIN xn--bcher-kva.example.
-            @ SOA ns hm 1 1 1 1 60
-            @ MX 10 mx0a-1.pphosted.com.
-            mx0a-1.pphosted.com. A 8.8.8.1
-            """.utf8))
+        let zone = try ZoneFile(
+            parsing: Array(
+                """
+                $ORIGIN xn--bcher-kva.example.
+                @ SOA ns hm 1 1 1 1 60
+                @ MX 10 mx0a-1.pphosted.com.
+                mx0a-1.pphosted.com. A 8.8.8.1
+                """.utf8))
         let gatherer = FactGatherer(resolver: ZoneResolver(zones: [zone]), policyFetcher: nil)
         let facts = await gatherer.gather("Bücher.example")
         #expect(facts.domain == "xn--bcher-kva.example" && facts.unicodeDomain == "bücher.example")
         #expect(facts.tiers.first?.hosts.first?.name == "mx0a-1.pphosted.com")
-        let policy = try MTASTSPolicy(parsing: "version: STSv1\nmode: enforce\nmx: mx.bücher.example\nmax_age: 86400\n")
+        let policy = try MTASTSPolicy(
+            parsing: "version: STSv1\nmode: enforce\nmx: mx.bücher.example\nmax_age: 86400\n")
         #expect(policy.covers("mx.xn--bcher-kva.example"))
     }
 

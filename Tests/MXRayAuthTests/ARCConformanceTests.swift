@@ -3,6 +3,7 @@ import MXRayDNS
 import MXRayMessage
 import Testing
 import Yams
+
 @testable import MXRayAuth
 
 /// One case of the ValiMail ARC suites. The validation suite repeats four test keys in "Arc Seal
@@ -28,13 +29,16 @@ struct ValiMailCase: CustomTestStringConvertible, Sendable {
                 switch key.string {
                 case "tests":
                     for (name, test) in value.mapping ?? Node.Mapping([]) {
-                        guard let name = name.string, !name.contains(shadowMark), let mapping = test.mapping else { continue }
+                        guard let name = name.string, !name.contains(shadowMark), let mapping = test.mapping else {
+                            continue
+                        }
                         tests.removeAll { $0.0 == name }
                         tests.append((name, mapping))
                     }
                 case "txt-records":
                     for (name, record) in value.mapping ?? Node.Mapping([]) {
-                        records.append((name.string ?? "", (record.string ?? "").replacingOccurrences(of: "\n", with: "")))
+                        records.append(
+                            (name.string ?? "", (record.string ?? "").replacingOccurrences(of: "\n", with: "")))
                     }
                 default:
                     if let k = key.string, let v = value.string { scenarioFields[k] = v }
@@ -43,8 +47,10 @@ struct ValiMailCase: CustomTestStringConvertible, Sendable {
             for (name, mapping) in tests {
                 var fields: [String: String] = [:]
                 for (k, v) in mapping { if let k = k.string { fields[k] = v.string ?? "" } }
-                cases.append(ValiMailCase(scenario: scenarioFields["description"] ?? "", name: name, fields: fields,
-                                          txtRecords: records, scenarioFields: scenarioFields))
+                cases.append(
+                    ValiMailCase(
+                        scenario: scenarioFields["description"] ?? "", name: name, fields: fields,
+                        txtRecords: records, scenarioFields: scenarioFields))
             }
         }
         return cases
@@ -61,10 +67,12 @@ func shadowingDuplicateTests(_ text: String) -> String {
         var lastIndex: [String: Int] = [:]
         func key(_ line: String) -> String? {
             guard line.hasPrefix("  "), !line.hasPrefix("   "), line.hasSuffix(":") || line.contains(": ") == false,
-                  let colon = line.firstIndex(of: ":") else { return nil }
+                let colon = line.firstIndex(of: ":")
+            else { return nil }
             let name = line[line.index(line.startIndex, offsetBy: 2)..<colon]
             guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }),
-                  line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces).isEmpty else { return nil }
+                line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces).isEmpty
+            else { return nil }
             return String(name)
         }
         for (i, line) in lines.enumerated() { if let k = key(line) { lastIndex[k] = i } }
@@ -96,11 +104,12 @@ func shadowingDuplicateTests(_ text: String) -> String {
     func validationCase(_ c: ValiMailCase) async throws {
         let message = try Message(bytes: Array((c.fields["message"] ?? "").utf8))
         let verdict = await ARCVerifier(resolver: txtResolver(c.txtRecords)).verify(message)
-        let expected: ARCResult = switch (c.fields["cv"] ?? "").lowercased() {
-        case "pass": .pass
-        case "none": .none
-        default: .fail
-        }
+        let expected: ARCResult =
+            switch (c.fields["cv"] ?? "").lowercased() {
+            case "pass": .pass
+            case "none": .none
+            default: .fail
+            }
         #expect(verdict.result == expected, "\(c.name): \(verdict.reason)")
     }
 }
@@ -124,7 +133,8 @@ func shadowingDuplicateTests(_ text: String) -> String {
     /// not verify over the case's own message and key (checked below, so this list cannot go
     /// stale silently), while every other tag, the AAR and our own seal are still checked.
     static let unverifiableExpectedSignatures: Set<String> = [
-        "header_order", "header_dup_ord1", "header_dup_ord2", "sig_header_dup_once", "sig_header_dup_twice", "header_non",
+        "header_order", "header_dup_ord1", "header_dup_ord2", "sig_header_dup_once", "sig_header_dup_twice",
+        "header_non",
     ]
 
     @Test func unusedSuiteHasEveryCase() { #expect(Self.unusedCases.count == 7) }
@@ -137,7 +147,9 @@ func shadowingDuplicateTests(_ text: String) -> String {
         let skipSignatures = Self.unverifiableExpectedSignatures.contains(c.name)
         if skipSignatures {
             let verdict = await ARCVerifier(resolver: txtResolver(c.txtRecords)).verify(try Self.expectedSet(c))
-            #expect(verdict.reason.contains("ARC-Message-Signature i=1: signature does not verify"), "\(c.name): \(verdict.reason)")
+            #expect(
+                verdict.reason.contains("ARC-Message-Signature i=1: signature does not verify"),
+                "\(c.name): \(verdict.reason)")
         }
         try await Self.check(c, compareSignatures: !skipSignatures)
     }
@@ -145,10 +157,12 @@ func shadowingDuplicateTests(_ text: String) -> String {
     /// The case's message with the expected ARC set on top.
     static func expectedSet(_ c: ValiMailCase) throws -> Message {
         func field(_ name: String) -> String {
-            "\(name): " + (c.fields[name == "ARC-Seal" ? "AS" : name == "ARC-Message-Signature" ? "AMS" : "AAR"] ?? "")
+            "\(name): "
+                + (c.fields[name == "ARC-Seal" ? "AS" : name == "ARC-Message-Signature" ? "AMS" : "AAR"] ?? "")
                 .split(separator: "\n").joined(separator: "\r\n\t") + "\r\n"
         }
-        let text = field("ARC-Seal") + field("ARC-Message-Signature") + field("ARC-Authentication-Results")
+        let text =
+            field("ARC-Seal") + field("ARC-Message-Signature") + field("ARC-Authentication-Results")
             + (c.fields["message"] ?? "").replacingOccurrences(of: "\n", with: "\r\n")
         return try Message(bytes: Array(text.utf8))
     }
@@ -161,8 +175,9 @@ func shadowingDuplicateTests(_ text: String) -> String {
         let message = try Message(bytes: Array((c.fields["message"] ?? "").utf8))
         let key = try PrivateKey(pem: c.scenarioFields["privatekey"] ?? "")
         let resolver = txtResolver(c.txtRecords)
-        var sealer = ARCSealer(domain: c.scenarioFields["domain"] ?? "", selector: c.scenarioFields["sel"] ?? "",
-                               key: key, authservID: c.fields["srv-id"] ?? "")
+        var sealer = ARCSealer(
+            domain: c.scenarioFields["domain"] ?? "", selector: c.scenarioFields["sel"] ?? "",
+            key: key, authservID: c.fields["srv-id"] ?? "")
         sealer.timestamp = Int64(c.fields["t"] ?? "")
         sealer.headers = (c.fields["sig-headers"] ?? "").split(separator: ":").map(String.init)
         let incoming = await ARCVerifier(resolver: resolver).verify(message)
@@ -171,13 +186,21 @@ func shadowingDuplicateTests(_ text: String) -> String {
             let sealed = try sealer.seal(message, results: nil, incoming: incoming)
             let added = Array(sealed.fields.prefix(3))
             #expect(!expectedAS.isEmpty, "\(c.name): sealed a chain the suite says must not be extended")
-            #expect(withoutSignature(Self.tags(added[0].value), compareSignatures) == withoutSignature(Self.tags(expectedAS), compareSignatures),
-                    "\(c.name) AS: \(added[0].value)")
-            #expect(withoutSignature(Self.tags(added[1].value), compareSignatures) == withoutSignature(Self.tags(expectedAMS), compareSignatures),
-                    "\(c.name) AMS: \(added[1].value)")
-            #expect(added[2].value.collapsingWhitespace == expectedAAR.collapsingWhitespace, "\(c.name) AAR: \(added[2].value)")
+            #expect(
+                withoutSignature(Self.tags(added[0].value), compareSignatures)
+                    == withoutSignature(Self.tags(expectedAS), compareSignatures),
+                "\(c.name) AS: \(added[0].value)")
+            #expect(
+                withoutSignature(Self.tags(added[1].value), compareSignatures)
+                    == withoutSignature(Self.tags(expectedAMS), compareSignatures),
+                "\(c.name) AMS: \(added[1].value)")
+            #expect(
+                added[2].value.collapsingWhitespace == expectedAAR.collapsingWhitespace,
+                "\(c.name) AAR: \(added[2].value)")
             // What we sealed validates.
-            #expect(await ARCVerifier(resolver: resolver).verify(sealed).result == (incoming.result == .fail ? .fail : .pass))
+            #expect(
+                await ARCVerifier(resolver: resolver).verify(sealed).result
+                    == (incoming.result == .fail ? .fail : .pass))
         } catch {
             #expect(expectedAS.isEmpty && expectedAMS.isEmpty, "\(c.name): \(error)")
         }

@@ -1,13 +1,15 @@
 import Testing
+
 @testable import MXRayAuth
 
 @Suite struct AuthenticationResultsTests {
     @Test func parsesMethodsPropertiesCommentsAndReason() throws {
-        let ar = try AuthenticationResults(parsing: """
-            mx.example.com 1; (a comment (nested)) spf=pass (sender SPF authorized) smtp.mailfrom=jqd@d1.example;
-             dkim=fail reason="body hash mismatch; changed" header.d=d1.example header.s="sel 1";
-             DMARC=pass policy.dmarc=none header.from=d1.example; dkim/1=neutral
-            """)
+        let ar = try AuthenticationResults(
+            parsing: """
+                mx.example.com 1; (a comment (nested)) spf=pass (sender SPF authorized) smtp.mailfrom=jqd@d1.example;
+                 dkim=fail reason="body hash mismatch; changed" header.d=d1.example header.s="sel 1";
+                 DMARC=pass policy.dmarc=none header.from=d1.example; dkim/1=neutral
+                """)
         #expect(ar.authservID == "mx.example.com")
         #expect(ar.version == 1)
         #expect(ar.results.map(\.method) == ["spf", "dkim", "dmarc", "dkim"])
@@ -26,10 +28,16 @@ import Testing
     }
 
     @Test func roundTripsThroughRendering() throws {
-        let ar = AuthenticationResults(authservID: "mx.example.net", results: [
-            .init(method: "spf", result: "pass", properties: [.init(type: "smtp", name: "mailfrom", value: "a@example.org")]),
-            .init(method: "dkim", result: "fail", reason: "signature did not verify", properties: [.init(type: "header", name: "d", value: "example.org")], comments: ["2048-bit key"]),
-        ])
+        let ar = AuthenticationResults(
+            authservID: "mx.example.net",
+            results: [
+                .init(
+                    method: "spf", result: "pass",
+                    properties: [.init(type: "smtp", name: "mailfrom", value: "a@example.org")]),
+                .init(
+                    method: "dkim", result: "fail", reason: "signature did not verify",
+                    properties: [.init(type: "header", name: "d", value: "example.org")], comments: ["2048-bit key"]),
+            ])
         let parsed = try AuthenticationResults(parsing: ar.rendered)
         #expect(parsed.results.map(\.method) == ["spf", "dkim"])
         #expect(parsed.results[1].reason == "signature did not verify")

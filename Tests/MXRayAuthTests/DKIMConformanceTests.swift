@@ -2,6 +2,7 @@ import Foundation
 import MXRayDNS
 import MXRayMessage
 import Testing
+
 @testable import MXRayAuth
 
 /// DKIM vectors: RFC 8463 appendix A, Stalwart mail-auth 001-006, dkimpy's signed messages and
@@ -30,12 +31,23 @@ import Testing
     func dkimpyResolver(_ extra: [(String, String)] = []) throws -> ZoneResolver {
         let test = try Conformance.text("dkim-dkimpy/test.txt").trimmingCharacters(in: .whitespacesAndNewlines)
         let exim = try Conformance.text("dkim-dkimpy/eximtest.dns").trimmingCharacters(in: .whitespacesAndNewlines)
-        return txtResolver([
-            ("brisbane._domainkey.football.example.com", "v=DKIM1; k=ed25519; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo="),
-            ("test._domainkey.football.example.com", test),
-            ("sed._domainkey.test.ex", exim),
-            ("20120113._domainkey.gmail.com", "k=rsa; p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA1Kd87/UeJjenpabgbFwh+eBCsSTrqmwIYYvywlbhbqoo2DymndFkbjOVIPIldNs/m40KF+yzMn1skyoxcTUGCQs8g3FgD2Ap3ZB5DekAo5wMmk4wimDO+U8QzI3SD07y2+07wlNWwIt8svnxgdxGkVbbhzY8i+RQ9DpSVpPbF7ykQxtKXkv/ahW3KjViiAH+ghvvIhkx4xYSIc9oSwVmAl5OctMEeWUwg8Istjqz8BZeTWbf41fbNhte7Y+YqZOwq1Sd0DbvYAD9NOZK9vlfuac0598HY+vtSBczUiKERHv1yRbcaQtZFh5wtiRrN04BLUTD21MycBX5jYchHjPY/wIDAQAB"),
-        ] + extra)
+        return txtResolver(
+            [
+                (
+                    "brisbane._domainkey.football.example.com",
+                    "v=DKIM1; k=ed25519; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo="
+                ),
+                ("test._domainkey.football.example.com", test),
+                ("sed._domainkey.test.ex", exim),
+                (
+                    "20120113._domainkey.gmail.com",
+                    "k=rsa; p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA1Kd87/UeJjenpabgbFwh+eBCsSTrqmwIYYv"
+                        + "ywlbhbqoo2DymndFkbjOVIPIldNs/m40KF+yzMn1skyoxcTUGCQs8g3FgD2Ap3ZB5DekAo5wMmk4wimDO+U8QzI3"
+                        + "SD07y2+07wlNWwIt8svnxgdxGkVbbhzY8i+RQ9DpSVpPbF7ykQxtKXkv/ahW3KjViiAH+ghvvIhkx4xYSIc9oSwV"
+                        + "mAl5OctMEeWUwg8Istjqz8BZeTWbf41fbNhte7Y+YqZOwq1Sd0DbvYAD9NOZK9vlfuac0598HY+vtSBczUiKERHv"
+                        + "1yRbcaQtZFh5wtiRrN04BLUTD21MycBX5jYchHjPY/wIDAQAB"
+                ),
+            ] + extra)
     }
 
     /// RFC 8463 appendix A.3: the same message signed with Ed25519 and RSA, simple/simple.
@@ -56,16 +68,20 @@ import Testing
     }
 
     /// dkimpy signs test.message with test.private and checks that each broken key record fails.
-    @Test(arguments: [("test.txt", DKIMResult.pass), ("test2.txt", .pass), ("badversion.txt", .permerror),
-                      ("badk.txt", .permerror), ("test_bad.txt", .permerror),
-                      // s=tlsrpt: a key for TLS reports only, not for mail (RFC 8460 §3, RFC 6376 §3.6.1).
-                      ("test_tlsrpt.txt", .permerror)])
+    @Test(arguments: [
+        ("test.txt", DKIMResult.pass), ("test2.txt", .pass), ("badversion.txt", .permerror),
+        ("badk.txt", .permerror), ("test_bad.txt", .permerror),
+        // s=tlsrpt: a key for TLS reports only, not for mail (RFC 8460 §3, RFC 6376 §3.6.1).
+        ("test_tlsrpt.txt", .permerror),
+    ])
     func dkimpyKeyRecords(file: String, expected: DKIMResult) async throws {
         let key = try PrivateKey(pem: Conformance.text("dkim-dkimpy/test.private"))
         let message = try Message(bytes: Conformance.bytes("dkim-dkimpy/test.message"))
         let signed = try DKIMSigner(domain: "example.com", selector: "test", key: key).sign(message)
         let record = try Conformance.text("dkim-dkimpy/" + file).trimmingCharacters(in: .whitespacesAndNewlines)
-        let verdicts = await DKIMVerifier(resolver: txtResolver([("test._domainkey.example.com", record)]), now: Self.now).verify(signed)
+        let verdicts = await DKIMVerifier(
+            resolver: txtResolver([("test._domainkey.example.com", record)]), now: Self.now
+        ).verify(signed)
         #expect(verdicts.first?.result == expected, "\(file): \(verdicts.first?.reason ?? "")")
     }
 
@@ -77,7 +93,9 @@ import Testing
         let message = try Message(bytes: Conformance.bytes("dkim-dkimpy/" + file))
         let signed = try DKIMSigner(domain: "example.com", selector: "test", key: key).sign(message)
         let record = try Conformance.text("dkim-dkimpy/test.txt").trimmingCharacters(in: .whitespacesAndNewlines)
-        let verdicts = await DKIMVerifier(resolver: txtResolver([("test._domainkey.example.com", record)]), now: Self.now).verify(signed)
+        let verdicts = await DKIMVerifier(
+            resolver: txtResolver([("test._domainkey.example.com", record)]), now: Self.now
+        ).verify(signed)
         #expect(verdicts.first?.result == .pass, "\(file): \(verdicts.first?.reason ?? "")")
         for v in verdicts.dropFirst() {
             #expect(v.result == .permerror && v.reason.contains("no key record"), "\(file): \(v.reason)")
@@ -91,7 +109,9 @@ import Testing
         #expect(record.hasSuffix(key.publicKeyRecordValue))
         let message = try Message(bytes: Conformance.bytes("dkim-dkimpy/ed25519test.msg"))
         let signed = try DKIMSigner(domain: "example.net", selector: "test", key: key).sign(message)
-        let verdicts = await DKIMVerifier(resolver: txtResolver([("test._domainkey.example.net", record)]), now: Self.now).verify(signed)
+        let verdicts = await DKIMVerifier(
+            resolver: txtResolver([("test._domainkey.example.net", record)]), now: Self.now
+        ).verify(signed)
         #expect(verdicts.map(\.result) == [.pass])
     }
 
@@ -99,7 +119,9 @@ import Testing
     @Test func noFromIsNotSigned() throws {
         let key = try PrivateKey(pem: Conformance.text("dkim-dkimpy/test.private"))
         let message = try Message(bytes: Conformance.bytes("dkim-dkimpy/test_nofrom.message"))
-        #expect(throws: KeyError.self) { try DKIMSigner(domain: "example.com", selector: "test", key: key).sign(message) }
+        #expect(throws: KeyError.self) {
+            try DKIMSigner(domain: "example.com", selector: "test", key: key).sign(message)
+        }
     }
 
     /// The Ed25519 key of RFC 8032 §7.1 test 1 is the RFC 8463 example key.

@@ -3,6 +3,7 @@ import MXRayDNS
 import MXRayMessage
 import Testing
 import Yams
+
 @testable import MXRayAuth
 
 /// The Public Suffix List's own test cases (test_psl.txt), against the bundled list.
@@ -30,7 +31,10 @@ import Yams
         for c in all {
             // Four cases are commented out upstream: .local is not in the list, so the default
             // "*" rule makes example.local registrable. They are skipped for that reason.
-            if c.disabled { #expect(c.input?.hasSuffix("local") == true); continue }
+            if c.disabled {
+                #expect(c.input?.hasSuffix("local") == true)
+                continue
+            }
             let got = c.input.flatMap { list.registrableDomain($0) }
             #expect(got == c.expected, "\(c.input ?? "null")")
             run += 1
@@ -57,13 +61,16 @@ import Yams
         var testDescription: String { name }
     }
 
-    nonisolated(unsafe) static let document: [String: Any] = (try? Yams.load(yaml: Conformance.text("dmarc-authheaders/DERIVED-dmarc-cases.yml")) as? [String: Any]) ?? [:]
+    nonisolated(unsafe) static let document: [String: Any] =
+        (try? Yams.load(yaml: Conformance.text("dmarc-authheaders/DERIVED-dmarc-cases.yml")) as? [String: Any]) ?? [:]
 
     static let cases: [Case] = ((document["cases"] as? [[String: Any]]) ?? []).map { c in
         let input = c["input"] as? [String: Any] ?? [:]
-        return Case(name: "\(c["name"] ?? "")", message: "\(c["message"] ?? "")", dkimVerify: (input["dkim"] as? String) == "verify",
-                    dkimResults: (input["dkim"] as? [Any] ?? []).map { "\($0)" }, dmarcbis: input["dmarcbis"] as? Bool ?? false,
-                    expect: (c["expect"] as? [String: Any] ?? [:]).mapValues { "\($0)" })
+        return Case(
+            name: "\(c["name"] ?? "")", message: "\(c["message"] ?? "")",
+            dkimVerify: (input["dkim"] as? String) == "verify",
+            dkimResults: (input["dkim"] as? [Any] ?? []).map { "\($0)" }, dmarcbis: input["dmarcbis"] as? Bool ?? false,
+            expect: (c["expect"] as? [String: Any] ?? [:]).mapValues { "\($0)" })
     }
 
     static func resolver() throws -> ZoneResolver {
@@ -76,7 +83,8 @@ import Yams
             records.append(ResourceRecord(name: try DomainName(name), ttl: 300, data: .a(IPv4Address(192, 0, 2, 1))))
         }
         let key = try Conformance.text("dmarc-authheaders/test.txt").trimmingCharacters(in: .whitespacesAndNewlines)
-        records.append(ResourceRecord(name: try DomainName("test._domainkey.example.com"), ttl: 300, data: .txt(text: key)))
+        records.append(
+            ResourceRecord(name: try DomainName("test._domainkey.example.com"), ttl: 300, data: .txt(text: key)))
         return ZoneResolver(zones: [ZoneFile(records: records)])
     }
 
@@ -89,18 +97,24 @@ import Yams
         var identifiers: [DMARCEvaluator.Identifier] = []
         if c.dkimVerify {
             let verdicts = await DKIMVerifier(resolver: resolver, now: 1_700_000_000).verify(message)
-            if let expected = c.expect["dkim"] { #expect("\(verdicts.first!.result.rawValue) header.d=\(verdicts.first!.domain!)" == expected) }
-            identifiers = verdicts.compactMap { v in v.domain.map { .init(method: "dkim", domain: $0, passed: v.result == .pass) } }
+            if let expected = c.expect["dkim"] {
+                #expect("\(verdicts.first!.result.rawValue) header.d=\(verdicts.first!.domain!)" == expected)
+            }
+            identifiers = verdicts.compactMap { v in
+                v.domain.map { .init(method: "dkim", domain: $0, passed: v.result == .pass) }
+            }
         } else {
             identifiers = c.dkimResults.map { r in
                 let parts = r.split(separator: " ")
-                return .init(method: "dkim", domain: String(parts[1].dropFirst("header.d=".count)), passed: parts[0] == "pass")
+                return .init(
+                    method: "dkim", domain: String(parts[1].dropFirst("header.d=".count)), passed: parts[0] == "pass")
             }
         }
         // The expectations were made by authheaders, an RFC 7489 implementation (with RFC 9091's
         // np=); the one case marked dmarcbis uses the RFC 9989 tree walk.
         let evaluator = DMARCEvaluator(resolver: resolver, mode: c.dmarcbis ? .rfc9989 : .rfc7489)
-        let verdict = await evaluator.evaluate(fromFieldValues: message.fields(named: "From").map(\.value), identifiers: identifiers)
+        let verdict = await evaluator.evaluate(
+            fromFieldValues: message.fields(named: "From").map(\.value), identifiers: identifiers)
         #expect(verdict.result.rawValue == c.expect["dmarc"], "\(c.name): \(verdict.reason)")
         if let from = c.expect["header_from"], from != "none" { #expect(verdict.fromDomain == from, "\(c.name)") }
         if let policy = c.expect["policy"], verdict.result != .permerror, verdict.result != .none {
@@ -117,11 +131,13 @@ import Yams
         let evaluator = DMARCEvaluator(resolver: resolver, mode: .rfc9989)
         // A record without p=: RFC 7489 §6.6.3 stops DMARC processing (no rua= either); RFC 9989
         // treats the missing p= as none, so the message gets a result: fail with policy none.
-        let nop = await evaluator.evaluate(fromFieldValues: ["Test User <test@nop.eXample.org>"],
-                                           identifiers: [.init(method: "dkim", domain: "nop.example.org", passed: false)])
+        let nop = await evaluator.evaluate(
+            fromFieldValues: ["Test User <test@nop.eXample.org>"],
+            identifiers: [.init(method: "dkim", domain: "nop.example.org", passed: false)])
         #expect(nop.result == .fail && nop.policy == DMARCRecord.Policy.none)
         // .gov publishes psd=y: under RFC 7489 (without RFC 9091) example.gov has no policy at all.
-        let gov = await DMARCEvaluator(resolver: resolver, mode: .rfc7489).evaluate(fromFieldValues: ["a@example.gov"], identifiers: [])
+        let gov = await DMARCEvaluator(resolver: resolver, mode: .rfc7489).evaluate(
+            fromFieldValues: ["a@example.gov"], identifiers: [])
         #expect(gov.result == .none)
     }
 
@@ -129,7 +145,10 @@ import Yams
         for pair in Self.document["from_parsing"] as? [[String]] ?? [] {
             #expect(AuthorDomain.domains(inFromValue: pair[0]) == [pair[1]], "\(pair[0])")
         }
-        #expect(AuthorDomain.domains(inFromValue: "Team: a@x.example, \"b, c\" <b@y.example>;") == ["x.example", "y.example"])
+        #expect(
+            AuthorDomain.domains(inFromValue: "Team: a@x.example, \"b, c\" <b@y.example>;") == [
+                "x.example", "y.example",
+            ])
         #expect(AuthorDomain.domains(inFromValue: "\"Test User\"").isEmpty)
     }
 }
@@ -139,14 +158,16 @@ import Yams
     func zone(_ text: String) throws -> ZoneResolver { ZoneResolver(zones: [try ZoneFile(parsing: Array(text.utf8))]) }
 
     @Test func treeWalkNames() {
-        #expect(DMARCEvaluator.treeWalk("a.b.example.com") == ["a.b.example.com", "b.example.com", "example.com", "com"])
+        #expect(
+            DMARCEvaluator.treeWalk("a.b.example.com") == ["a.b.example.com", "b.example.com", "example.com", "com"])
         let long = DMARCEvaluator.treeWalk("1.2.3.4.5.6.7.8.9.example.com")
         #expect(long.count == 8)
         #expect(long[0] == "1.2.3.4.5.6.7.8.9.example.com" && long[1] == "5.6.7.8.9.example.com" && long.last == "com")
     }
 
     @Test func organizationalDomainByTreeWalkAndPSL() async throws {
-        let r = try zone("""
+        let r = try zone(
+            """
             $ORIGIN example.
             $TTL 60
             _dmarc.co.example. TXT "v=DMARC1; p=none; psd=y"
@@ -158,13 +179,15 @@ import Yams
         var cache: [String: DMARCEvaluator.Found] = [:]
         #expect(try await walk.organizationalDomain("x.y.brand.co.example", cache: &cache).get() == "brand.co.example")
         #expect(try await walk.organizationalDomain("mail.corp.example", cache: &cache).get() == "corp.example")
-        #expect(try await walk.organizationalDomain("nothing.here.example", cache: &cache).get() == "nothing.here.example")
+        #expect(
+            try await walk.organizationalDomain("nothing.here.example", cache: &cache).get() == "nothing.here.example")
         let psl = DMARCEvaluator(resolver: r, mode: .rfc7489)
         #expect(try await psl.organizationalDomain("a.b.example.co.uk", cache: &cache).get() == "example.co.uk")
     }
 
     @Test func alignmentAndPolicies() async throws {
-        let r = try zone("""
+        let r = try zone(
+            """
             $ORIGIN example.com.
             $TTL 60
             @ A 192.0.2.1
@@ -173,10 +196,14 @@ import Yams
             """)
         let e = DMARCEvaluator(resolver: r)
         // Relaxed SPF alignment: mail.example.com aligns with example.com.
-        let spf = await e.evaluate(fromFieldValues: ["a@example.com"], identifiers: [.init(method: "spf", domain: "mail.example.com", passed: true)])
+        let spf = await e.evaluate(
+            fromFieldValues: ["a@example.com"],
+            identifiers: [.init(method: "spf", domain: "mail.example.com", passed: true)])
         #expect(spf.result == .pass && spf.spfAligned)
         // Strict DKIM alignment: a subdomain signature does not align.
-        let dkim = await e.evaluate(fromFieldValues: ["a@example.com"], identifiers: [.init(method: "dkim", domain: "mail.example.com", passed: true)])
+        let dkim = await e.evaluate(
+            fromFieldValues: ["a@example.com"],
+            identifiers: [.init(method: "dkim", domain: "mail.example.com", passed: true)])
         #expect(dkim.result == .fail && dkim.policy == .reject && dkim.policyTag == "p")
         // An existing subdomain gets sp=, a non-existent one np= (RFC 9091).
         let sub = await e.evaluate(fromFieldValues: ["a@mail.example.com"], identifiers: [])
@@ -184,7 +211,9 @@ import Yams
         let ghost = await e.evaluate(fromFieldValues: ["a@ghost.example.com"], identifiers: [])
         #expect(ghost.policy == .reject && ghost.policyTag == "np")
         // A failing identifier never aligns.
-        let failing = await e.evaluate(fromFieldValues: ["a@example.com"], identifiers: [.init(method: "dkim", domain: "example.com", passed: false)])
+        let failing = await e.evaluate(
+            fromFieldValues: ["a@example.com"],
+            identifiers: [.init(method: "dkim", domain: "example.com", passed: false)])
         #expect(failing.result == .fail)
     }
 
@@ -196,7 +225,8 @@ import Yams
         let temp = await DMARCEvaluator(resolver: stub).evaluate(fromFieldValues: ["a@example.com"], identifiers: [])
         #expect(temp.result == .temperror)
         await stub.shutdown()
-        let none = await DMARCEvaluator(resolver: try zone("$ORIGIN example.com.\n@ 60 A 192.0.2.1\n")).evaluate(fromFieldValues: ["a@example.com"], identifiers: [])
+        let none = await DMARCEvaluator(resolver: try zone("$ORIGIN example.com.\n@ 60 A 192.0.2.1\n")).evaluate(
+            fromFieldValues: ["a@example.com"], identifiers: [])
         #expect(none.result == .none)
     }
 

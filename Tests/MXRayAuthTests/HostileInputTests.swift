@@ -2,12 +2,15 @@ import Crypto
 import MXRayDNS
 import MXRayMessage
 import Testing
+
 @testable import MXRayAuth
 
 /// Inputs built to hurt: each gets a clear verdict in bounded time and memory.
 @Suite struct HostileInputTests {
     static let key = PrivateKey.ed25519(Curve25519.Signing.PrivateKey())
-    static let resolver = txtResolver([("s._domainkey.example.com", "v=DKIM1; k=ed25519; p=\(key.publicKeyRecordValue)")])
+    static let resolver = txtResolver([
+        ("s._domainkey.example.com", "v=DKIM1; k=ed25519; p=\(key.publicKeyRecordValue)")
+    ])
     static let base = "From: a@example.com\r\nTo: b@example.net\r\nSubject: hi\r\n\r\nbody\r\n"
 
     func verify(_ text: String) async throws -> [DKIMVerdict] {
@@ -38,7 +41,10 @@ import Testing
         let verdicts = try await verify(text)
         #expect(verdicts.count == 10_000)
         #expect(verdicts.prefix(DKIMVerifier.maxSignaturesEvaluated).allSatisfy { $0.result == .pass })
-        #expect(verdicts.dropFirst(DKIMVerifier.maxSignaturesEvaluated).allSatisfy { $0.result == .permerror && $0.reason.contains("not evaluated") })
+        #expect(
+            verdicts.dropFirst(DKIMVerifier.maxSignaturesEvaluated).allSatisfy {
+                $0.result == .permerror && $0.reason.contains("not evaluated")
+            })
     }
 
     @Test func fiftyMegabyteBody() async throws {
@@ -58,8 +64,12 @@ import Testing
         var m = try message(Self.base)
         for i in 1...51 {
             m = m.prepending([
-                HeaderField(name: "ARC-Seal", value: "i=\(i); a=ed25519-sha256; cv=\(i == 1 ? "none" : "pass"); d=example.com; s=s; b=AAAA"),
-                HeaderField(name: "ARC-Message-Signature", value: "i=\(i); a=ed25519-sha256; d=example.com; s=s; h=from; bh=AAAA; b=AAAA"),
+                HeaderField(
+                    name: "ARC-Seal",
+                    value: "i=\(i); a=ed25519-sha256; cv=\(i == 1 ? "none" : "pass"); d=example.com; s=s; b=AAAA"),
+                HeaderField(
+                    name: "ARC-Message-Signature",
+                    value: "i=\(i); a=ed25519-sha256; d=example.com; s=s; h=from; bh=AAAA; b=AAAA"),
                 HeaderField(name: "ARC-Authentication-Results", value: "i=\(i); example.com; none"),
             ])
         }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import MXRayMessage
 
 @Suite struct MessageTests {
@@ -48,11 +49,15 @@ import Testing
 
     @Test func headerCountIsBounded() {
         let many = String(repeating: "X: y\r\n", count: Message.maxHeaderFields + 1)
-        #expect(throws: MessageError.tooManyHeaderFields(Message.maxHeaderFields + 1)) { try Message(bytes: Array(many.utf8)) }
+        #expect(throws: MessageError.tooManyHeaderFields(Message.maxHeaderFields + 1)) {
+            try Message(bytes: Array(many.utf8))
+        }
     }
 
     @Test func mboxSplitsAndUnquotes() {
-        let mbox = "From a@example.com Mon Jan  1 00:00:00 2024\nSubject: one\n\n>From the start\nbody\n\nFrom b@example.com Mon Jan  1 00:00:01 2024\nSubject: two\n\nsecond\n"
+        let mbox =
+            "From a@example.com Mon Jan  1 00:00:00 2024\nSubject: one\n\n>From the start\nbody\n\nFrom "
+            + "b@example.com Mon Jan  1 00:00:01 2024\nSubject: two\n\nsecond\n"
         let parts = Mbox.split(Array(mbox.utf8))
         #expect(parts.count == 2)
         #expect(String(decoding: parts[0], as: UTF8.self) == "Subject: one\n\nFrom the start\nbody\n")

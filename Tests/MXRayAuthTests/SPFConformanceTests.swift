@@ -2,6 +2,7 @@ import Foundation
 import MXRayDNS
 import Testing
 import Yams
+
 @testable import MXRayAuth
 
 /// Answers from an in-memory zone, except that every question about a name listed as
@@ -14,8 +15,10 @@ struct TimeoutResolver: DNSResolver {
         // As the suite's drivers do: a name marked TIMEOUT times out for the types it has no data for.
         let answer = await zone.lookup(name, type)
         if timingOut.contains(name), answer.records.isEmpty {
-            return DNSLookup(question: DNSQuestion(name: name, type: type), outcome: .failure(DNSFailure(.timeout, "test suite: TIMEOUT")),
-                             source: "test", elapsed: 0, transport: "test")
+            return DNSLookup(
+                question: DNSQuestion(name: name, type: type),
+                outcome: .failure(DNSFailure(.timeout, "test suite: TIMEOUT")),
+                source: "test", elapsed: 0, transport: "test")
         }
         return answer
     }
@@ -42,11 +45,14 @@ struct OpenSPFCase: CustomTestStringConvertible, Sendable {
             var records: [ResourceRecord] = []
             var timingOut: Set<DomainName> = []
             for (owner, entries) in doc["zonedata"] as? [String: Any] ?? [:] {
-                guard let name = try? DomainName(owner) else { continue } // names DNS cannot carry
+                guard let name = try? DomainName(owner) else { continue }  // names DNS cannot carry
                 let list = entries as? [Any] ?? []
                 let hasTXT = list.contains { ($0 as? [String: Any])?["TXT"] != nil }
                 for entry in list {
-                    if let s = entry as? String, s == "TIMEOUT" { timingOut.insert(name); continue }
+                    if let s = entry as? String, s == "TIMEOUT" {
+                        timingOut.insert(name)
+                        continue
+                    }
                     guard let map = entry as? [String: Any], let (type, value) = map.first else { continue }
                     func strings(_ v: Any) -> [[UInt8]] {
                         if let s = v as? String { return [Array(s.utf8)] }
@@ -63,7 +69,11 @@ struct OpenSPFCase: CustomTestStringConvertible, Sendable {
                     case "CNAME": data = (try? DomainName("\(value)")).map { .cname($0) }
                     case "MX":
                         let pair = value as? [Any] ?? []
-                        data = pair.count == 2 ? (try? DomainName("\(pair[1])")).map { .mx(preference: UInt16("\(pair[0])") ?? 0, exchange: $0) } : nil
+                        data =
+                            pair.count == 2
+                            ? (try? DomainName("\(pair[1])")).map {
+                                .mx(preference: UInt16("\(pair[0])") ?? 0, exchange: $0)
+                            } : nil
                     default: data = nil
                     }
                     if let data { records.append(ResourceRecord(name: name, ttl: 300, data: data)) }
@@ -72,9 +82,11 @@ struct OpenSPFCase: CustomTestStringConvertible, Sendable {
             for (testName, value) in tests {
                 guard let t = value as? [String: Any] else { continue }
                 let results = (t["result"] as? [Any])?.map { "\($0)" } ?? ["\(t["result"] ?? "")"]
-                cases.append(OpenSPFCase(scenario: "\(doc["description"] ?? "")", name: testName, helo: "\(t["helo"] ?? "")",
-                                         host: "\(t["host"] ?? "")", mailFrom: "\(t["mailfrom"] ?? "")", results: results,
-                                         explanation: t["explanation"].map { "\($0)" }, records: records, timingOut: timingOut))
+                cases.append(
+                    OpenSPFCase(
+                        scenario: "\(doc["description"] ?? "")", name: testName, helo: "\(t["helo"] ?? "")",
+                        host: "\(t["host"] ?? "")", mailFrom: "\(t["mailfrom"] ?? "")", results: results,
+                        explanation: t["explanation"].map { "\($0)" }, records: records, timingOut: timingOut))
             }
         }
         return cases.sorted { $0.name < $1.name }
@@ -93,10 +105,17 @@ struct OpenSPFCase: CustomTestStringConvertible, Sendable {
     }
 
     static func check(_ c: OpenSPFCase) async throws {
-        let resolver = TimeoutResolver(zone: ZoneResolver(zones: [ZoneFile(records: c.records)]), timingOut: c.timingOut)
-        guard let ip = IPAddress(c.host) else { Issue.record("bad host \(c.host)"); return }
-        let verdict = await SPFEvaluator(resolver: resolver, now: 1_800_000_000).check(ip: ip, mailFrom: c.mailFrom, helo: c.helo)
-        #expect(c.results.contains(verdict.result.rawValue), "\(c.scenario) / \(c.name): got \(verdict.result) (\(verdict.reason)), want \(c.results)")
+        let resolver = TimeoutResolver(
+            zone: ZoneResolver(zones: [ZoneFile(records: c.records)]), timingOut: c.timingOut)
+        guard let ip = IPAddress(c.host) else {
+            Issue.record("bad host \(c.host)")
+            return
+        }
+        let verdict = await SPFEvaluator(resolver: resolver, now: 1_800_000_000).check(
+            ip: ip, mailFrom: c.mailFrom, helo: c.helo)
+        #expect(
+            c.results.contains(verdict.result.rawValue),
+            "\(c.scenario) / \(c.name): got \(verdict.result) (\(verdict.reason)), want \(c.results)")
         // "DEFAULT" stands for whatever default text an implementation gives. Hex nibbles of %{i}
         // are compared without case: pyspf writes them upper-case, RFC 7208 §7.4 lower-case.
         if let expected = c.explanation, expected != "DEFAULT", verdict.result == .fail {

@@ -1,15 +1,22 @@
 import MXRayDNS
 import Testing
+
 @testable import MXRayAuth
 
 /// Records built to make an SPF evaluator loop, recurse or allocate without bound.
 @Suite struct SPFHostileTests {
-    func check(_ records: [(String, String)], sender: String = "a@example.com", ip: String = "192.0.2.1") async -> SPFVerdict {
-        await SPFEvaluator(resolver: txtResolver(records)).check(ip: IPAddress(ip)!, mailFrom: sender, helo: "mx.example.net")
+    func check(_ records: [(String, String)], sender: String = "a@example.com", ip: String = "192.0.2.1") async
+        -> SPFVerdict
+    {
+        await SPFEvaluator(resolver: txtResolver(records)).check(
+            ip: IPAddress(ip)!, mailFrom: sender, helo: "mx.example.net")
     }
 
     @Test func includeLoopStopsAtTheLookupLimit() async {
-        let v = await check([("example.com", "v=spf1 include:loop.example.com -all"), ("loop.example.com", "v=spf1 include:example.com -all")])
+        let v = await check([
+            ("example.com", "v=spf1 include:loop.example.com -all"),
+            ("loop.example.com", "v=spf1 include:example.com -all"),
+        ])
         #expect(v.result == .permerror && v.reason.contains("more than 10"))
         #expect(v.lookups == SPFEvaluator.maxDNSTerms + 1)
     }
@@ -30,9 +37,12 @@ import Testing
     }
 
     @Test func macrosPast253BytesAreTruncatedOnTheLeft() async {
-        let local = String(repeating: "a", count: 60) + "." + String(repeating: "b", count: 60) + "." + String(repeating: "c", count: 60)
+        let local =
+            String(repeating: "a", count: 60) + "." + String(repeating: "b", count: 60) + "."
+            + String(repeating: "c", count: 60)
             + "." + String(repeating: "d", count: 60)
-        let v = await check([("example.com", "v=spf1 exists:%{l}.%{l}.x.example.com -all")], sender: "\(local)@example.com")
+        let v = await check(
+            [("example.com", "v=spf1 exists:%{l}.%{l}.x.example.com -all")], sender: "\(local)@example.com")
         // The expanded name is cut to fit 253 octets, then queried: it does not exist, so no match.
         #expect(v.result == .fail)
         let query = v.trace.first { $0.event.hasPrefix("A ") }?.event ?? ""
@@ -45,7 +55,7 @@ import Testing
         let big = "v=spf1 " + String(repeating: "ip4:192.0.2.1 ", count: 4600) + "-all"
         #expect(big.utf8.count > 64_000)
         let v = await check([("example.com", big)])
-        #expect(v.result == .permerror) // over the term limit, refused before evaluation
+        #expect(v.result == .permerror)  // over the term limit, refused before evaluation
     }
 
     @Test func multipleRecordsAndVoidLookups() async {
@@ -60,13 +70,17 @@ import Testing
         config.timeout = .milliseconds(50)
         config.attempts = 1
         let stub = StubResolver(configuration: config)
-        let v = await SPFEvaluator(resolver: stub).check(ip: IPAddress("192.0.2.1")!, mailFrom: "a@example.com", helo: "x.example")
+        let v = await SPFEvaluator(resolver: stub).check(
+            ip: IPAddress("192.0.2.1")!, mailFrom: "a@example.com", helo: "x.example")
         #expect(v.result == .temperror)
         await stub.shutdown()
     }
 
     @Test func traceNamesEveryQuery() async {
-        let v = await check([("example.com", "v=spf1 include:_spf.example.net mx -all"), ("_spf.example.net", "v=spf1 ip4:198.51.100.0/24 -all")])
+        let v = await check([
+            ("example.com", "v=spf1 include:_spf.example.net mx -all"),
+            ("_spf.example.net", "v=spf1 ip4:198.51.100.0/24 -all"),
+        ])
         #expect(v.result == .fail)
         #expect(v.trace.map(\.event).contains("TXT _spf.example.net → 1 SPF record"))
         #expect(v.trace.contains { $0.term == "mx" && $0.event.hasPrefix("MX example.com") })

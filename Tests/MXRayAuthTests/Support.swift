@@ -1,6 +1,7 @@
 import Foundation
 import MXRayDNS
 import MXRayMessage
+
 @testable import MXRayAuth
 
 enum Conformance {

@@ -8,14 +8,17 @@ struct MXRayProcess {
     var stdout: String
     var stderr: String
 
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
 
     static var binary: URL {
         // The test bundle lives in the build products directory, beside the executable
         // (on Linux the bundle URL is that directory; on macOS it is the .xctest inside it).
         let bundle = Bundle(for: Marker.self).bundleURL
-        let candidates = [bundle.appendingPathComponent("mxray"),
-                          bundle.deletingLastPathComponent().appendingPathComponent("mxray")]
+        let candidates = [
+            bundle.appendingPathComponent("mxray"),
+            bundle.deletingLastPathComponent().appendingPathComponent("mxray"),
+        ]
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[0]
     }
 
@@ -80,7 +83,8 @@ struct MXRayProcess {
 
     /// The README lists every finding id the code declares, and no id the code does not know.
     @Test func readmeListsEveryFindingID() throws {
-        let readme = try String(contentsOf: MXRayProcess.repository.appendingPathComponent("README.md"), encoding: .utf8)
+        let readme = try String(
+            contentsOf: MXRayProcess.repository.appendingPathComponent("README.md"), encoding: .utf8)
         for id in FindingID.allCases { #expect(readme.contains("`\(id.rawValue)`"), "\(id.rawValue) not in README") }
     }
 
@@ -109,7 +113,9 @@ struct MXRayProcess {
     }
 
     @Test func jsonIsOneObjectWithTheOutcome() throws {
-        let run = try MXRayProcess.run(["dns", "_dmarc.example.com", "TXT", "--zone", "Examples/cold-backup.zone", "--json"])
+        let run = try MXRayProcess.run([
+            "dns", "_dmarc.example.com", "TXT", "--zone", "Examples/cold-backup.zone", "--json",
+        ])
         let object = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any]
         #expect(object?["outcome"] as? String == "records")
         let records = object?["records"] as? [[String: Any]]
@@ -118,7 +124,8 @@ struct MXRayProcess {
 
     @Test func zoneErrorsNameFileAndLine() throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("mxray-bad-\(UUID().uuidString).zone")
-        try "$ORIGIN example.com.\n@ IN MX 10 mx\nmx IN A 192.0.2.999\n".write(to: file, atomically: true, encoding: .utf8)
+        try "$ORIGIN example.com.\n@ IN MX 10 mx\nmx IN A 192.0.2.999\n".write(
+            to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
         let run = try MXRayProcess.run(["dns", "example.com", "MX", "--zone", file.path])
         #expect(run.status == 2)
@@ -127,7 +134,8 @@ struct MXRayProcess {
 
     @Test func ptrForAnAddress() throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("mxray-rev-\(UUID().uuidString).zone")
-        try "$ORIGIN 2.0.192.in-addr.arpa.\n10 300 IN PTR mx1.example.com.\n".write(to: file, atomically: true, encoding: .utf8)
+        try "$ORIGIN 2.0.192.in-addr.arpa.\n10 300 IN PTR mx1.example.com.\n".write(
+            to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
         let run = try MXRayProcess.run(["dns", "192.0.2.10", "PTR", "--zone", file.path])
         #expect(run.status == 0 && run.stdout.contains("PTR\tmx1.example.com."), "\(run.stdout)\(run.stderr)")
@@ -135,7 +143,8 @@ struct MXRayProcess {
 }
 
 /// The same binary against the real nsd that Scripts/integration-test.sh starts.
-@Suite(.enabled(if: ProcessInfo.processInfo.environment["MXRAY_NSD"] != nil, "needs nsd: run Scripts/integration-test.sh"))
+@Suite(
+    .enabled(if: ProcessInfo.processInfo.environment["MXRAY_NSD"] != nil, "needs nsd: run Scripts/integration-test.sh"))
 struct CLINameserverTests {
     let nsd = ProcessInfo.processInfo.environment["MXRAY_NSD"] ?? ""
 
@@ -149,11 +158,15 @@ struct CLINameserverTests {
 
     @Test func deadNameserverThenNSD() throws {
         // 127.0.0.1:9 (discard) has no DNS server here: the first server fails, the second answers.
-        let run = try MXRayProcess.run(["dns", "mx1.mxray.test", "A", "--nameserver", "127.0.0.1:9", "--nameserver", nsd,
-                                        "--dns-timeout", "0.2", "--dns-attempts", "1"])
+        let run = try MXRayProcess.run([
+            "dns", "mx1.mxray.test", "A", "--nameserver", "127.0.0.1:9", "--nameserver", nsd,
+            "--dns-timeout", "0.2", "--dns-attempts", "1",
+        ])
         #expect(run.status == 0, "\(run.stdout)")
         #expect(run.stdout.contains("from \(nsd)"))
-        let dead = try MXRayProcess.run(["dns", "mx1.mxray.test", "A", "--nameserver", "127.0.0.1:9", "--dns-timeout", "0.2"])
+        let dead = try MXRayProcess.run([
+            "dns", "mx1.mxray.test", "A", "--nameserver", "127.0.0.1:9", "--dns-timeout", "0.2",
+        ])
         #expect(dead.status == 2 && dead.stdout.contains("FAILURE (timeout)"), "\(dead.stdout)")
     }
 }
@@ -169,18 +182,23 @@ struct CLINameserverTests {
     }
 
     @Test func signVerifyAndTamper() throws {
-        let signed = try MXRayProcess.run(["dkim", "sign", "--domain", "example.com", "--selector", "ed2026",
-                                           "--key", "Examples/keys/ed25519.pem", "--now", "1800000000", "Examples/message.eml"])
+        let signed = try MXRayProcess.run([
+            "dkim", "sign", "--domain", "example.com", "--selector", "ed2026",
+            "--key", "Examples/keys/ed25519.pem", "--now", "1800000000", "Examples/message.eml",
+        ])
         #expect(signed.status == 0, "\(signed.stderr)")
         // Nothing the user gave is changed: the original bytes follow the new field, LF endings kept.
-        let original = try String(contentsOf: MXRayProcess.repository.appendingPathComponent("Examples/message.eml"), encoding: .utf8)
+        let original = try String(
+            contentsOf: MXRayProcess.repository.appendingPathComponent("Examples/message.eml"), encoding: .utf8)
         #expect(signed.stdout.hasSuffix(original))
         #expect(signed.stdout.hasPrefix("DKIM-Signature: v=1; a=ed25519-sha256;"))
         #expect(!signed.stdout.contains("\r\n"))
         let file = try temporary(signed.stdout)
         defer { try? FileManager.default.removeItem(at: file) }
         let verify = try MXRayProcess.run(["dkim", "verify", file.path, "--now", "1800000000"] + Self.zone)
-        #expect(verify.status == 0 && verify.stdout.contains("dkim=pass header.d=example.com header.s=ed2026"), "\(verify.stdout)")
+        #expect(
+            verify.status == 0 && verify.stdout.contains("dkim=pass header.d=example.com header.s=ed2026"),
+            "\(verify.stdout)")
         let tampered = try temporary(signed.stdout.replacingOccurrences(of: "numbers", with: "figures"))
         defer { try? FileManager.default.removeItem(at: tampered) }
         let bad = try MXRayProcess.run(["dkim", "verify", tampered.path, "--json"] + Self.zone)
@@ -192,14 +210,20 @@ struct CLINameserverTests {
     }
 
     @Test func sealTwiceThenVerify() throws {
-        let first = try MXRayProcess.run(["arc", "seal", "--domain", "example.com", "--selector", "rsa2026", "--key", "Examples/keys/rsa2048.pem",
-                                          "--authserv-id", "mx.example.com", "--auth-results", "spf=pass smtp.mailfrom=alice@example.com",
-                                          "Examples/message.eml"] + Self.zone)
+        let first = try MXRayProcess.run(
+            [
+                "arc", "seal", "--domain", "example.com", "--selector", "rsa2026", "--key", "Examples/keys/rsa2048.pem",
+                "--authserv-id", "mx.example.com", "--auth-results", "spf=pass smtp.mailfrom=alice@example.com",
+                "Examples/message.eml",
+            ] + Self.zone)
         #expect(first.status == 0, "\(first.stderr)")
         let once = try temporary(first.stdout)
         defer { try? FileManager.default.removeItem(at: once) }
-        let second = try MXRayProcess.run(["arc", "seal", "--domain", "example.com", "--selector", "ed2026", "--key", "Examples/keys/ed25519.pem",
-                                           "--authserv-id", "gw.example.com", "--auth-results", "arc=pass", once.path] + Self.zone)
+        let second = try MXRayProcess.run(
+            [
+                "arc", "seal", "--domain", "example.com", "--selector", "ed2026", "--key", "Examples/keys/ed25519.pem",
+                "--authserv-id", "gw.example.com", "--auth-results", "arc=pass", once.path,
+            ] + Self.zone)
         let twice = try temporary(second.stdout)
         defer { try? FileManager.default.removeItem(at: twice) }
         let verify = try MXRayProcess.run(["arc", "verify", twice.path] + Self.zone)
@@ -211,16 +235,21 @@ struct CLINameserverTests {
     }
 
     @Test func mboxGivesOneReportPerMessage() throws {
-        let mbox = try temporary("From a@example.com Sun Nov 29 00:00:00 2026\nFrom: a@example.com\nSubject: one\n\nx\n\nFrom b@example.com Sun Nov 29 00:00:01 2026\nFrom: b@example.com\nSubject: two\n\ny\n")
+        let mbox = try temporary(
+            "From a@example.com Sun Nov 29 00:00:00 2026\nFrom: a@example.com\nSubject: one\n\nx\n\nFrom "
+                + "b@example.com Sun Nov 29 00:00:01 2026\nFrom: b@example.com\nSubject: two\n\ny\n"
+        )
         defer { try? FileManager.default.removeItem(at: mbox) }
         let run = try MXRayProcess.run(["dkim", "verify", mbox.path, "--json"] + Self.zone)
         let reports = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [[String: Any]]
         #expect(reports?.count == 2)
-        #expect(run.status == 0) // no signatures: dkim=none is not a failure
+        #expect(run.status == 0)  // no signatures: dkim=none is not a failure
     }
 
     @Test func badKeyIsAClearError() throws {
-        let run = try MXRayProcess.run(["dkim", "sign", "--domain", "example.com", "--selector", "x", "--key", "README.md", "Examples/message.eml"])
+        let run = try MXRayProcess.run([
+            "dkim", "sign", "--domain", "example.com", "--selector", "x", "--key", "README.md", "Examples/message.eml",
+        ])
         #expect(run.status == 2 && run.stderr.contains("error: README.md: cannot read the key"), "\(run.stderr)")
     }
 }
@@ -230,22 +259,29 @@ struct CLINameserverTests {
     static let zone = ["--zone", "Examples/cold-backup.zone"]
 
     @Test func verifyPrintsTheAuthenticationResults() throws {
-        let signed = try MXRayProcess.run(["dkim", "sign", "--domain", "example.com", "--selector", "ed2026", "--key", "Examples/keys/ed25519.pem",
-                                           "Examples/message.eml"])
+        let signed = try MXRayProcess.run([
+            "dkim", "sign", "--domain", "example.com", "--selector", "ed2026", "--key", "Examples/keys/ed25519.pem",
+            "Examples/message.eml",
+        ])
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("mxray-\(UUID().uuidString).eml")
         try signed.stdout.write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
-        let run = try MXRayProcess.run(["verify", file.path, "--ip", "198.51.100.11", "--helo", "eu-smtp-inbound-1.mimecast.com",
-                                        "--mail-from", "alice@example.com", "--authserv-id", "mx.example.net"] + Self.zone)
+        let run = try MXRayProcess.run(
+            [
+                "verify", file.path, "--ip", "198.51.100.11", "--helo", "eu-smtp-inbound-1.mimecast.com",
+                "--mail-from", "alice@example.com", "--authserv-id", "mx.example.net",
+            ] + Self.zone)
         #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
         #expect(run.stdout.contains("Authentication-Results: mx.example.net;"))
         #expect(run.stdout.contains("spf=pass smtp.mailfrom=alice@example.com"))
         #expect(run.stdout.contains("dmarc=pass (p=quarantine) header.from=example.com"))
         // From an address outside the SPF record, with the DKIM signature broken: DMARC fails.
         let tampered = FileManager.default.temporaryDirectory.appendingPathComponent("mxray-\(UUID().uuidString).eml")
-        try signed.stdout.replacingOccurrences(of: "Quarterly", with: "Annual").write(to: tampered, atomically: true, encoding: .utf8)
+        try signed.stdout.replacingOccurrences(of: "Quarterly", with: "Annual").write(
+            to: tampered, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: tampered) }
-        let bad = try MXRayProcess.run(["verify", tampered.path, "--ip", "192.0.2.99", "--mail-from", "alice@example.com", "--json"] + Self.zone)
+        let bad = try MXRayProcess.run(
+            ["verify", tampered.path, "--ip", "192.0.2.99", "--mail-from", "alice@example.com", "--json"] + Self.zone)
         #expect(bad.status == 1)
         let reports = try JSONSerialization.jsonObject(with: Data(bad.stdout.utf8)) as? [[String: Any]]
         let result = reports?.first?["result"] as? [String: Any]
@@ -254,13 +290,20 @@ struct CLINameserverTests {
     }
 
     @Test func verifyFromReceivedMarksTheFactsInferred() throws {
-        let message = "Received: from mail.example.com (mail.example.com [198.51.100.11])\n\tby mx.example.net with ESMTPS id 1; Sun, 29 Nov 2026 09:00:01 +0000\n"
-            + "Return-Path: <alice@example.com>\n" + (try String(contentsOf: MXRayProcess.repository.appendingPathComponent("Examples/message.eml"), encoding: .utf8))
+        let message =
+            "Received: from mail.example.com (mail.example.com [198.51.100.11])\n\tby mx.example.net with ESMTPS "
+            + "id 1; Sun, 29 Nov 2026 09:00:01 +0000\n"
+            + "Return-Path: <alice@example.com>\n"
+            + (try String(
+                contentsOf: MXRayProcess.repository.appendingPathComponent("Examples/message.eml"), encoding: .utf8))
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("mxray-\(UUID().uuidString).eml")
         try message.write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
         let run = try MXRayProcess.run(["verify", file.path, "--from-received"] + Self.zone)
-        #expect(run.stdout.contains("spf=pass (connection facts inferred from the Received field) smtp.mailfrom=alice@example.com"), "\(run.stdout)")
+        #expect(
+            run.stdout.contains(
+                "spf=pass (connection facts inferred from the Received field) smtp.mailfrom=alice@example.com"),
+            "\(run.stdout)")
     }
 
     @Test func spfShowsTheTrace() throws {
@@ -277,7 +320,8 @@ struct CLINameserverTests {
         let run = try MXRayProcess.run(["dmarc", "example.com"] + Self.zone)
         #expect(run.status == 0 && run.stdout.contains("p=quarantine"), "\(run.stdout)")
         let sub = try MXRayProcess.run(["dmarc", "news.example.com", "--dmarc", "rfc7489"] + Self.zone)
-        #expect(sub.stdout.contains("organizational domain: example.com (RFC 7489 public suffix list)"), "\(sub.stdout)")
+        #expect(
+            sub.stdout.contains("organizational domain: example.com (RFC 7489 public suffix list)"), "\(sub.stdout)")
         #expect(try MXRayProcess.run(["dmarc", "example.org"] + Self.zone).status == 1)
     }
 }
@@ -289,25 +333,35 @@ struct CLINameserverTests {
         #expect(run.status == 1, "a critical finding reaches the default --fail-on high")
         #expect(run.stdout.contains("pattern: a gateway with a cold backup that bypasses it"))
         #expect(run.stdout.contains("[CRITICAL] backup-mx-bypasses-gateway"))
-        let lenient = try MXRayProcess.run(["audit", "example.com", "--zone", "Examples/cold-backup.zone", "--offline", "--fail-on", "critical"])
+        let lenient = try MXRayProcess.run([
+            "audit", "example.com", "--zone", "Examples/cold-backup.zone", "--offline", "--fail-on", "critical",
+        ])
         #expect(lenient.status == 1)
-        let planned = try MXRayProcess.run(["audit", "example.org", "--zone", "Examples/two-vendors-partial-mta-sts.zone",
-                                            "--mta-sts-policy", "Examples/two-vendors-partial-mta-sts.policy.txt", "--json"])
+        let planned = try MXRayProcess.run([
+            "audit", "example.org", "--zone", "Examples/two-vendors-partial-mta-sts.zone",
+            "--mta-sts-policy", "Examples/two-vendors-partial-mta-sts.policy.txt", "--json",
+        ])
         let object = try JSONSerialization.jsonObject(with: Data(planned.stdout.utf8)) as? [String: Any]
         let ids = (object?["findings"] as? [[String: Any]])?.compactMap { $0["id"] as? String } ?? []
         #expect(ids.first == "mta-sts-mx-not-covered")
-        let healthy = try MXRayProcess.run(["audit", "example.net", "--zone", "Examples/healthy-two-vendor.zone",
-                                            "--mta-sts-policy", "Examples/healthy-two-vendor.policy.txt"])
+        let healthy = try MXRayProcess.run([
+            "audit", "example.net", "--zone", "Examples/healthy-two-vendor.zone",
+            "--mta-sts-policy", "Examples/healthy-two-vendor.policy.txt",
+        ])
         #expect(healthy.status == 0, "\(healthy.stdout)")
         #expect(healthy.stdout.contains("two active gateways from different vendors"))
     }
 
     @Test func manyDomainsFromAFileOneJSONLineEach() throws {
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("mxray-domains-\(UUID().uuidString).txt")
-        try "example.com\n# a comment\nexample.org\n\nnot a domain!\n".write(to: file, atomically: true, encoding: .utf8)
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "mxray-domains-\(UUID().uuidString).txt")
+        try "example.com\n# a comment\nexample.org\n\nnot a domain!\n".write(
+            to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
-        let run = try MXRayProcess.run(["audit", "--domains-file", file.path, "--zone", "Examples/cold-backup.zone",
-                                        "--zone", "Examples/two-vendors-partial-mta-sts.zone", "--offline", "--json"])
+        let run = try MXRayProcess.run([
+            "audit", "--domains-file", file.path, "--zone", "Examples/cold-backup.zone",
+            "--zone", "Examples/two-vendors-partial-mta-sts.zone", "--offline", "--json",
+        ])
         let lines = run.stdout.split(separator: "\n")
         #expect(lines.count == 3, "\(run.stdout)")
         for line in lines { #expect((try? JSONSerialization.jsonObject(with: Data(line.utf8))) != nil) }
@@ -316,18 +370,25 @@ struct CLINameserverTests {
     @Test func badArgumentsAreClearErrors() throws {
         let none = try MXRayProcess.run(["audit", "--zone", "Examples/cold-backup.zone"])
         #expect(none.status == 2 && none.stderr.contains("no domain to audit"))
-        let two = try MXRayProcess.run(["audit", "a.example", "b.example", "--mta-sts-policy", "x", "--zone", "Examples/cold-backup.zone"])
+        let two = try MXRayProcess.run([
+            "audit", "a.example", "b.example", "--mta-sts-policy", "x", "--zone", "Examples/cold-backup.zone",
+        ])
         #expect(two.status == 2 && two.stderr.contains("applies to one domain"))
         #expect(try MXRayProcess.run(["audit", "example.com", "--fail-on", "severe"]).status != 0)
     }
 }
 
-@Suite(.enabled(if: ProcessInfo.processInfo.environment["MXRAY_MTA_STS_PORT"] != nil, "needs nsd and the MTA-STS servers: run Scripts/integration-test.sh"))
+@Suite(
+    .enabled(
+        if: ProcessInfo.processInfo.environment["MXRAY_MTA_STS_PORT"] != nil,
+        "needs nsd and the MTA-STS servers: run Scripts/integration-test.sh"))
 struct CLIAuditNameserverTests {
     @Test func auditOverTheNetworkWithTheTestCA() throws {
         let env = ProcessInfo.processInfo.environment
-        let run = try MXRayProcess.run(["audit", "partial.audit.test", "--nameserver", env["MXRAY_NSD"]!, "--ca-file", env["MXRAY_TEST_CA"]!,
-                                        "--mta-sts-port", env["MXRAY_MTA_STS_PORT"]!])
+        let run = try MXRayProcess.run([
+            "audit", "partial.audit.test", "--nameserver", env["MXRAY_NSD"]!, "--ca-file", env["MXRAY_TEST_CA"]!,
+            "--mta-sts-port", env["MXRAY_MTA_STS_PORT"]!,
+        ])
         #expect(run.status == 1)
         #expect(run.stdout.contains("[CRITICAL] mta-sts-mx-not-covered"), "\(run.stdout)")
         #expect(run.stdout.contains("NOT covered"))
@@ -337,28 +398,45 @@ struct CLIAuditNameserverTests {
 /// `mxray trace` on the shipped example.
 @Suite struct CLITraceTests {
     @Test func bypassExample() throws {
-        let run = try MXRayProcess.run(["trace", "Examples/received-bypass.eml", "--zone", "Examples/cold-backup.zone", "--now", "1795943000"])
+        let run = try MXRayProcess.run([
+            "trace", "Examples/received-bypass.eml", "--zone", "Examples/cold-backup.zone", "--now", "1795943000",
+        ])
         #expect(run.status == 1)
         #expect(run.stdout.contains("verdict: bypassed-gateway"), "\(run.stdout)")
-        #expect(run.stdout.contains(" 1. mail.lookalike.example [192.0.2.66] → DB5EUR01FT044.mail.protection.outlook.com"))
-        let json = try MXRayProcess.run(["trace", "Examples/received-bypass.eml", "--zone", "Examples/cold-backup.zone", "--json"])
+        #expect(
+            run.stdout.contains(
+                " 1. mail.lookalike.example [192.0.2.66] → DB5EUR01FT044.mail.protection.outlook.com"))
+        let json = try MXRayProcess.run([
+            "trace", "Examples/received-bypass.eml", "--zone", "Examples/cold-backup.zone", "--json",
+        ])
         let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
         #expect(object?["verdict"] as? String == "bypassed-gateway")
         #expect((object?["hops"] as? [Any])?.count == 2)
     }
 }
 
-@Suite(.enabled(if: ProcessInfo.processInfo.environment["MXRAY_SMTP_PORT"] != nil, "needs the SMTP servers: run Scripts/integration-test.sh"))
+@Suite(
+    .enabled(
+        if: ProcessInfo.processInfo.environment["MXRAY_SMTP_PORT"] != nil,
+        "needs the SMTP servers: run Scripts/integration-test.sh"))
 struct CLIProbeNameserverTests {
     @Test func probeMatrixFindingsAndTranscript() throws {
         let env = ProcessInfo.processInfo.environment
-        let common = ["--nameserver", env["MXRAY_NSD"]!, "--port", env["MXRAY_SMTP_PORT"]!, "--timeout", "1", "--ca-file", env["MXRAY_TEST_CA"]!]
-        let run = try MXRayProcess.run(["probe", "probe2.probe.test", "--rcpt", "bob@probe2.test", "--offline", "--transcript"] + common)
+        let common = [
+            "--nameserver", env["MXRAY_NSD"]!, "--port", env["MXRAY_SMTP_PORT"]!, "--timeout", "1", "--ca-file",
+            env["MXRAY_TEST_CA"]!,
+        ]
+        let run = try MXRayProcess.run(
+            ["probe", "probe2.probe.test", "--rcpt", "bob@probe2.test", "--offline", "--transcript"] + common)
         #expect(run.status == 1, "\(run.stdout)\(run.stderr)")
         #expect(run.stdout.contains("mx-plain.probe.test"))
         #expect(run.stdout.contains("[HIGH] tier-posture-mismatch"))
         #expect(run.stdout.contains("C: RCPT TO:<bob@probe2.test>"))
-        let audit = try MXRayProcess.run(["audit", "probe2.probe.test", "--probe", "--rcpt", "bob@probe2.test", "--mta-sts-port", env["MXRAY_MTA_STS_PORT"]!] + common)
+        let audit = try MXRayProcess.run(
+            [
+                "audit", "probe2.probe.test", "--probe", "--rcpt", "bob@probe2.test", "--mta-sts-port",
+                env["MXRAY_MTA_STS_PORT"]!,
+            ] + common)
         #expect(audit.stdout.contains("SMTP probe:") && audit.stdout.contains("starttls-missing"), "\(audit.stdout)")
     }
 }

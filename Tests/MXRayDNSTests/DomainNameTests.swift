@@ -1,4 +1,5 @@
 import Testing
+
 @testable import MXRayDNS
 
 @Suite struct DomainNameTests {
@@ -30,7 +31,7 @@ import Testing
         let label63 = String(repeating: "a", count: 63)
         #expect(throws: Never.self) { try DomainName("\(label63).com") }
         #expect(throws: DNSNameError.labelTooLong(64)) { try DomainName("\(label63)a.com") }
-        let long = Array(repeating: label63, count: 4).joined(separator: ".") // 4*64 + 1 = 257 octets
+        let long = Array(repeating: label63, count: 4).joined(separator: ".")  // 4*64 + 1 = 257 octets
         #expect(throws: DNSNameError.nameTooLong(257)) { try DomainName(long) }
         #expect(throws: DNSNameError.emptyLabel) { try DomainName("a..b") }
         #expect(throws: DNSNameError.emptyLabel) { try DomainName("") }
@@ -51,8 +52,9 @@ import Testing
 
     @Test func reverseNames() {
         #expect(IPAddress("192.0.2.10")!.reverseName == name("10.2.0.192.in-addr.arpa"))
-        #expect(IPAddress("2001:db8::1")!.reverseName
-            == name("1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa"))
+        #expect(
+            IPAddress("2001:db8::1")!.reverseName
+                == name("1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa"))
     }
 
     @Test func ipAddressesParseStrictly() {

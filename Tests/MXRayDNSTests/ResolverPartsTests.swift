@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import MXRayDNS
 
 @Suite struct ResolverPartsTests {
@@ -14,14 +15,15 @@ import Testing
     }
 
     @Test func resolvConf() {
-        let conf = ResolvConf(parsing: """
-            # comment
-            search example.com
-            nameserver 192.0.2.53
-            nameserver fe80::1%eth0 ; link-local with scope
-            nameserver not-an-ip
-            options ndots:2 timeout:3 attempts:9
-            """)
+        let conf = ResolvConf(
+            parsing: """
+                # comment
+                search example.com
+                nameserver 192.0.2.53
+                nameserver fe80::1%eth0 ; link-local with scope
+                nameserver not-an-ip
+                options ndots:2 timeout:3 attempts:9
+                """)
         #expect(conf.nameservers.map(\.description) == ["192.0.2.53:53", "[fe80::1]:53"])
         #expect(conf.timeoutSeconds == 3)
         #expect(conf.attempts == 5)
@@ -31,8 +33,9 @@ import Testing
         let cache = DNSCache(capacity: 10)
         let key = DNSCache.Key(name: name("example.com"), type: .a)
         let record = ResourceRecord(name: name("example.com"), ttl: 30, data: .a(IPv4Address(192, 0, 2, 1)))
-        let lookup = DNSLookup(question: DNSQuestion(name: name("example.com"), type: .a), outcome: .records([record]),
-                               source: "test", elapsed: 0.01, transport: "udp")
+        let lookup = DNSLookup(
+            question: DNSQuestion(name: name("example.com"), type: .a), outcome: .records([record]),
+            source: "test", elapsed: 0.01, transport: "udp")
         let t0 = ContinuousClock.now
         cache.put(key, lookup, ttl: 30, now: t0)
         let later = cache.get(key, now: t0 + .seconds(10))
@@ -45,7 +48,9 @@ import Testing
     @Test func negativeAnswersAreCachedButZeroTTLIsNot() {
         let cache = DNSCache(capacity: 10)
         let key = DNSCache.Key(name: name("nope.example.com"), type: .a)
-        let nx = DNSLookup(question: DNSQuestion(name: key.name, type: .a), outcome: .nxdomain, source: "t", elapsed: 0, transport: "udp")
+        let nx = DNSLookup(
+            question: DNSQuestion(name: key.name, type: .a), outcome: .nxdomain, source: "t", elapsed: 0,
+            transport: "udp")
         cache.put(key, nx, ttl: 0, now: .now)
         #expect(cache.count == 0)
         cache.put(key, nx, ttl: 60, now: .now)
@@ -56,9 +61,12 @@ import Testing
         let cache = DNSCache(capacity: 100)
         for i in 0..<1000 {
             let n = name("h\(i).example.com")
-            cache.put(DNSCache.Key(name: n, type: .a),
-                      DNSLookup(question: DNSQuestion(name: n, type: .a), outcome: .nodata, source: "t", elapsed: 0, transport: "udp"),
-                      ttl: 60, now: .now)
+            cache.put(
+                DNSCache.Key(name: n, type: .a),
+                DNSLookup(
+                    question: DNSQuestion(name: n, type: .a), outcome: .nodata, source: "t", elapsed: 0,
+                    transport: "udp"),
+                ttl: 60, now: .now)
         }
         #expect(cache.count <= 100)
     }
@@ -73,18 +81,25 @@ import Testing
         #expect(!ReplyMatcher.matches(bytes, id: 98, question: q))
         #expect(!ReplyMatcher.matches(bytes, id: 99, question: DNSQuestion(name: name("example.org"), type: .mx)))
         #expect(!ReplyMatcher.matches(bytes, id: 99, question: DNSQuestion(name: name("example.com"), type: .a)))
-        #expect(!ReplyMatcher.matches(try DNSMessage.query(q, id: 99).encoded(), id: 99, question: q)) // a query, not a reply
+        // A query, not a reply.
+        #expect(!ReplyMatcher.matches(try DNSMessage.query(q, id: 99).encoded(), id: 99, question: q))
         #expect(!ReplyMatcher.matches(Array(bytes.prefix(11)), id: 99, question: q))
     }
 
     @Test func classifierTurnsErrorCodesIntoFailures() {
         let q = DNSQuestion(name: name("example.com"), type: .a)
-        for (code, kind) in [(ResponseCode.serverFailure, DNSFailure.Kind.serverFailure), (.refused, .refused), (.notImplemented, .serverFailure)] {
+        for (code, kind) in [
+            (ResponseCode.serverFailure, DNSFailure.Kind.serverFailure), (.refused, .refused),
+            (.notImplemented, .serverFailure),
+        ] {
             var m = DNSMessage()
             m.isResponse = true
             m.rcode = code
-            guard case .tryNextServer(let failure) = ResponseClassifier.classify(m, question: q, server: "s", maxChain: 8) else {
-                Issue.record("\(code) was not a failure"); continue
+            guard
+                case .tryNextServer(let failure) = ResponseClassifier.classify(m, question: q, server: "s", maxChain: 8)
+            else {
+                Issue.record("\(code) was not a failure")
+                continue
             }
             #expect(failure.kind == kind)
         }
@@ -93,11 +108,13 @@ import Testing
     @Test func lookupJSONKeepsTheFourOutcomesApart() throws {
         let q = DNSQuestion(name: name("example.com"), type: .mx)
         let outcomes: [DNSOutcome] = [
-            .records([ResourceRecord(name: q.name, ttl: 5, data: .mx(preference: 0, exchange: name("mx.example.com")))]),
+            .records([ResourceRecord(name: q.name, ttl: 5, data: .mx(preference: 0, exchange: name("mx.example.com")))]
+            ),
             .nxdomain, .nodata, .failure(DNSFailure(.timeout, "no reply")),
         ]
         for outcome in outcomes {
-            let lookup = DNSLookup(question: q, outcome: outcome, source: "127.0.0.1:53", elapsed: 0.0012, transport: "udp")
+            let lookup = DNSLookup(
+                question: q, outcome: outcome, source: "127.0.0.1:53", elapsed: 0.0012, transport: "udp")
             let data = try JSONEncoder().encode(lookup)
             let back = try JSONDecoder().decode(DNSLookup.self, from: data)
             #expect(back.outcome == outcome)

@@ -1,6 +1,7 @@
 import NIOCore
 import NIOEmbedded
 import Testing
+
 @testable import MXRayDNS
 
 /// The TCP framing handler, byte by byte, without a socket (RFC 1035 §4.2.2).
@@ -28,7 +29,7 @@ import Testing
         #expect(try channel.readInbound(as: ByteBuffer.self) == ByteBuffer(bytes: [0xAA]))
         #expect(try channel.readInbound(as: ByteBuffer.self) == ByteBuffer(bytes: [0xBB, 0xCC]))
         #expect(try channel.readInbound(as: ByteBuffer.self) == ByteBuffer(bytes: []))
-        #expect(try channel.readInbound(as: ByteBuffer.self) == nil) // 3 announced, 1 arrived
+        #expect(try channel.readInbound(as: ByteBuffer.self) == nil)  // 3 announced, 1 arrived
         // A connection that closes inside a frame leaves bytes over: an error, never a message.
         #expect(throws: (any Error).self) { try channel.finish() }
     }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import MXRayDNS
 
 @Suite struct WireCodecTests {
@@ -12,8 +13,10 @@ import Testing
         .cname(name("alias.other.test")),
         .ptr(name("mx1.mxray.test")),
         .ns(name("ns1.mxray.test")),
-        .soa(SOAData(mname: name("ns1.mxray.test"), rname: name("host\\.master.mxray.test"), serial: 2026112901,
-                     refresh: 7200, retry: 3600, expire: 1_209_600, minimum: 300)),
+        .soa(
+            SOAData(
+                mname: name("ns1.mxray.test"), rname: name("host\\.master.mxray.test"), serial: 2026112901,
+                refresh: 7200, retry: 3600, expire: 1_209_600, minimum: 300)),
         .tlsa(TLSAData(usage: 3, selector: 1, matchingType: 1, associationData: Array(0..<32))),
         .unknown(type: RRType(65280), data: [0xde, 0xad, 0xbe, 0xef]),
         .unknown(type: .spf, data: []),
@@ -38,7 +41,10 @@ import Testing
 
     @Test func compressionShrinksRepeatedNames() throws {
         var m = DNSMessage.query(DNSQuestion(name: Self.owner, type: .mx), id: 1)
-        m.answers = (1...5).map { ResourceRecord(name: Self.owner, ttl: 1, data: .mx(preference: UInt16($0), exchange: name("mx\($0).mxray.test"))) }
+        m.answers = (1...5).map {
+            ResourceRecord(
+                name: Self.owner, ttl: 1, data: .mx(preference: UInt16($0), exchange: name("mx\($0).mxray.test")))
+        }
         let compressed = try m.encoded(compress: true), plain = try m.encoded(compress: false)
         #expect(compressed.count < plain.count)
         #expect(try DNSMessage(decoding: compressed) == DNSMessage(decoding: plain))
@@ -55,7 +61,7 @@ import Testing
     @Test func extendedRCodeCombinesWithHeader() throws {
         var m = DNSMessage()
         m.isResponse = true
-        m.rcode = ResponseCode(16) // BADVERS needs the EDNS extension bits
+        m.rcode = ResponseCode(16)  // BADVERS needs the EDNS extension bits
         m.edns = EDNS()
         #expect(try DNSMessage(decoding: m.encoded()).rcode == ResponseCode(16))
     }
@@ -91,7 +97,9 @@ import Testing
         let bytes = Self.header + [0, 1, 0, 0, 0, 0, 0, 0] + [0xC0, 0xFF, 0, 1, 0, 1]
         #expect(throws: DNSWireError.badPointer(offset: 12, target: 255)) { try DNSMessage(decoding: bytes) }
         let cut = Self.header + [0, 1, 0, 0, 0, 0, 0, 0] + [0xC0]
-        #expect(throws: DNSWireError.truncated(reading: "compression pointer", offset: 12)) { try DNSMessage(decoding: cut) }
+        #expect(throws: DNSWireError.truncated(reading: "compression pointer", offset: 12)) {
+            try DNSMessage(decoding: cut)
+        }
     }
 
     @Test func reservedLabelTypesAreRejected() {
@@ -114,7 +122,9 @@ import Testing
         // RDLENGTH sits 2 octets before the 4-octet address at the end; claim 5.
         bytes[bytes.count - 5] = 5
         bytes.append(0)
-        #expect(throws: DNSWireError.rdataLength(type: .a, expected: 5, consumed: 4)) { try DNSMessage(decoding: bytes) }
+        #expect(throws: DNSWireError.rdataLength(type: .a, expected: 5, consumed: 4)) {
+            try DNSMessage(decoding: bytes)
+        }
         // An MX whose RDLENGTH ends inside the exchange name.
         var mx = DNSMessage()
         mx.answers = [ResourceRecord(name: Self.owner, ttl: 1, data: .mx(preference: 1, exchange: name("a.b")))]
@@ -127,7 +137,7 @@ import Testing
         var m = DNSMessage()
         m.answers = [ResourceRecord(name: Self.owner, ttl: 1, data: .txt([Array("abc".utf8)]))]
         var bytes = try m.encoded()
-        bytes[bytes.count - 4] = 9 // the string claims 9 octets inside a 4-octet RDATA
+        bytes[bytes.count - 4] = 9  // the string claims 9 octets inside a 4-octet RDATA
         #expect(throws: DNSWireError.self) { try DNSMessage(decoding: bytes) }
     }
 

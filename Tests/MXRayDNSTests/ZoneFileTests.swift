@@ -1,9 +1,11 @@
 import Testing
+
 @testable import MXRayDNS
 
 @Suite struct ZoneFileTests {
     @Test func readsTheRFC1035Syntax() throws {
-        let z = try zone("""
+        let z = try zone(
+            """
             $ORIGIN example.com.
             $TTL 1h
             @   IN  SOA ns1 hostmaster ( 1 ; serial
@@ -26,23 +28,31 @@ import Testing
         #expect(byType[.cname]?.first?.data == .cname(name("example.com")))
         #expect(byType[.mx]?.first?.data == .mx(preference: 10, exchange: name("mail.example.net")))
         let txt = z.records.filter { $0.type == .txt }
-        #expect(txt[0].data == .txt([Array("one string; not a comment".utf8), Array("two \"quoted\"".utf8), Array("unquoted".utf8)]))
+        #expect(
+            txt[0].data
+                == .txt([Array("one string; not a comment".utf8), Array("two \"quoted\"".utf8), Array("unquoted".utf8)])
+        )
         #expect(txt[1].name == name("sub.example.com") && txt[1].ttl == 86400)
     }
 
     @Test func multiStringTXTKeepsEveryString() throws {
-        let z = try zone("""
+        let z = try zone(
+            """
             $ORIGIN example.com.
             @ 300 IN TXT ( "v=spf1 include:a.example "
                            "include:b.example -all" )
             """)
         #expect(z.records[0].data.joinedText == "v=spf1 include:a.example include:b.example -all")
-        guard case .txt(let strings) = z.records[0].data else { Issue.record("no TXT"); return }
+        guard case .txt(let strings) = z.records[0].data else {
+            Issue.record("no TXT")
+            return
+        }
         #expect(strings.count == 2)
     }
 
     @Test func genericFormForAnyType() throws {
-        let z = try zone("""
+        let z = try zone(
+            """
             $ORIGIN example.com.
             a 60 IN TYPE1 \\# 4 C0000201
             b 60 IN CAA \\# 5 0005697373
@@ -53,7 +63,8 @@ import Testing
 
     @Test func ttlDefaultsFollowRFC2308() throws {
         // No $TTL: the SOA minimum stands in until a record gives its own TTL.
-        let z = try zone("""
+        let z = try zone(
+            """
             example.org. IN SOA ns.example.org. hm.example.org. 1 2 3 4 900
             example.org. IN A 192.0.2.1
             example.org. 120 IN AAAA 2001:db8::1

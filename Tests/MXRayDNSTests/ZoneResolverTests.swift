@@ -1,4 +1,5 @@
 import Testing
+
 @testable import MXRayDNS
 
 @Suite struct ZoneResolverTests {
@@ -43,7 +44,9 @@ import Testing
         #expect(lookup.canonicalName == name("mx1.example.com"))
         #expect(lookup.records.first?.data == .a(IPv4Address(192, 0, 2, 10)))
         // Asking for the CNAME itself does not follow it.
-        #expect(await resolver().lookup(name("www.example.com"), .cname).records.first?.data == .cname(name("web.example.com")))
+        #expect(
+            await resolver().lookup(name("www.example.com"), .cname).records.first?.data
+                == .cname(name("web.example.com")))
         let off = await resolver().lookup(name("off.example.com"), .a)
         #expect(off.outcome == .nxdomain && off.cnameChain.count == 1)
         let loop = await resolver().lookup(name("loop1.example.com"), .a)

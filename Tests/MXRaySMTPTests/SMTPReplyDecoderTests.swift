@@ -1,6 +1,7 @@
 import NIOCore
 import NIOEmbedded
 import Testing
+
 @testable import MXRaySMTP
 
 /// The reply framer byte by byte, without a socket (RFC 5321 §4.2).
@@ -13,9 +14,11 @@ import Testing
 
     @Test func multiLineReply() throws {
         let c = try channel()
-        try c.writeInbound(ByteBuffer(string: "250-mx.example.com Hello\r\n250-SIZE 52428800\r\n250-STARTTLS\r\n250 8BITMIME\r\n"))
+        try c.writeInbound(
+            ByteBuffer(string: "250-mx.example.com Hello\r\n250-SIZE 52428800\r\n250-STARTTLS\r\n250 8BITMIME\r\n"))
         let reply = try c.readInbound(as: SMTPReply.self)
-        #expect(reply == SMTPReply(code: 250, lines: ["mx.example.com Hello", "SIZE 52428800", "STARTTLS", "8BITMIME"]))
+        #expect(
+            reply == SMTPReply(code: 250, lines: ["mx.example.com Hello", "SIZE 52428800", "STARTTLS", "8BITMIME"]))
         #expect(try c.finish().isClean)
     }
 
@@ -35,7 +38,10 @@ import Testing
         #expect(try c.readInbound(as: SMTPReply.self)?.isPermanent == true)
     }
 
-    @Test(arguments: ["HTTP/1.1 400 Bad Request\r\n", "999 nine nine nine\r\n", "25\r\n", "250x no separator\r\n", "\u{16}\u{3}\u{1} TLS bytes\r\n"])
+    @Test(arguments: [
+        "HTTP/1.1 400 Bad Request\r\n", "999 nine nine nine\r\n", "25\r\n", "250x no separator\r\n",
+        "\u{16}\u{3}\u{1} TLS bytes\r\n",
+    ])
     func badReplyCodes(_ text: String) throws {
         let c = try channel()
         #expect(throws: SMTPReplyError.self) { try c.writeInbound(ByteBuffer(string: text)) }

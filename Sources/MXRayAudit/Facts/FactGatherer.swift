@@ -42,9 +42,13 @@ public struct FactGatherer: Sendable {
         var tiers = await inbound
         let (mtaSTS, tlsRPT) = await (sts, rpt)
         var failures = tiers.dnsFailures
-        if let detail = mtaSTS.lookup.detail, mtaSTS.lookup.failed { failures.append("TXT _mta-sts.\(domain): \(detail)") }
+        if let detail = mtaSTS.lookup.detail, mtaSTS.lookup.failed {
+            failures.append("TXT _mta-sts.\(domain): \(detail)")
+        }
         MTASTSDiscovery.markCoverage(&tiers.tiers, policy: mtaSTS.policy)
-        if let detail = tlsRPT.lookup.detail, tlsRPT.lookup.failed { failures.append("TXT _smtp._tls.\(domain): \(detail)") }
+        if let detail = tlsRPT.lookup.detail, tlsRPT.lookup.failed {
+            failures.append("TXT _smtp._tls.\(domain): \(detail)")
+        }
         let spfSummary = await spf
         if spfSummary.lookup.failed { failures.append("TXT \(domain) (SPF): \(spfSummary.lookup.detail ?? "")") }
         let dmarcVerdict = await dmarc
@@ -59,7 +63,9 @@ public struct FactGatherer: Sendable {
         let lookup = await resolver.lookup(name, .txt)
         var summary = SPFSummary(lookup: LookupSummary(lookup), records: lookup.texts.filter(SPFRecord.isSPF))
         guard summary.records.count == 1 else {
-            if summary.records.count > 1 { summary.error = "\(summary.records.count) SPF records (RFC 7208 §4.5: permerror)" }
+            if summary.records.count > 1 {
+                summary.error = "\(summary.records.count) SPF records (RFC 7208 §4.5: permerror)"
+            }
             return summary
         }
         do {

@@ -22,25 +22,34 @@ struct ARCChain {
 
     /// Any ARC field at all.
     static func hasARC(_ message: Message) -> Bool {
-        message.fields.contains { $0.is("ARC-Seal") || $0.is("ARC-Message-Signature") || $0.is("ARC-Authentication-Results") }
+        message.fields.contains {
+            $0.is("ARC-Seal") || $0.is("ARC-Message-Signature") || $0.is("ARC-Authentication-Results")
+        }
     }
 
     /// Groups the fields; a structural problem throws with the reason (the chain then fails).
     init(_ message: Message) throws(ARCError) {
-        var aars: [Int: HeaderField] = [:], amss: [Int: (HeaderField, Int, TagList)] = [:], seals: [Int: (HeaderField, TagList)] = [:]
+        var aars: [Int: HeaderField] = [:], amss: [Int: (HeaderField, Int, TagList)] = [:],
+            seals: [Int: (HeaderField, TagList)] = [:]
         for (index, field) in message.fields.enumerated() {
             if field.is("ARC-Authentication-Results") {
                 let i = try Self.aarInstance(field.value)
-                guard aars[i] == nil else { throw .structure("more than one ARC-Authentication-Results with i=\(i)", i) }
+                guard aars[i] == nil else {
+                    throw .structure("more than one ARC-Authentication-Results with i=\(i)", i)
+                }
                 aars[i] = field
             } else if field.is("ARC-Message-Signature") || field.is("ARC-Seal") {
                 let name = field.is("ARC-Seal") ? "ARC-Seal" : "ARC-Message-Signature"
                 let tags: TagList
-                do { tags = try TagList(parsing: field.value) } catch { throw .structure("\(name) is malformed: \(error)", nil) }
+                do { tags = try TagList(parsing: field.value) } catch {
+                    throw .structure("\(name) is malformed: \(error)", nil)
+                }
                 guard let text = tags["i"], let i = Int(text), text.allSatisfy(\.isASCIIDigit), i >= 1 else {
                     throw .structure("\(name) has no valid i= instance", nil)
                 }
-                guard i <= Self.maxInstances else { throw .structure("\(name) i=\(i) exceeds the limit of \(Self.maxInstances) sets", i) }
+                guard i <= Self.maxInstances else {
+                    throw .structure("\(name) i=\(i) exceeds the limit of \(Self.maxInstances) sets", i)
+                }
                 if name == "ARC-Seal" {
                     guard seals[i] == nil else { throw .structure("more than one ARC-Seal with i=\(i)", i) }
                     seals[i] = (field, tags)
@@ -54,9 +63,14 @@ struct ARCChain {
         var sets: [Set] = []
         for i in stride(from: 1, through: highest, by: 1) {
             guard let aar = aars[i] else { throw .structure("ARC set \(i) has no ARC-Authentication-Results", i) }
-            guard let (ams, amsIndex, amsTags) = amss[i] else { throw .structure("ARC set \(i) has no ARC-Message-Signature", i) }
+            guard let (ams, amsIndex, amsTags) = amss[i] else {
+                throw .structure("ARC set \(i) has no ARC-Message-Signature", i)
+            }
             guard let (seal, sealTags) = seals[i] else { throw .structure("ARC set \(i) has no ARC-Seal", i) }
-            sets.append(Set(instance: i, aar: aar, ams: ams, amsIndex: amsIndex, seal: seal, amsTags: amsTags, sealTags: sealTags))
+            sets.append(
+                Set(
+                    instance: i, aar: aar, ams: ams, amsIndex: amsIndex, seal: seal, amsTags: amsTags,
+                    sealTags: sealTags))
         }
         self.sets = sets
     }
@@ -69,7 +83,8 @@ struct ARCChain {
         guard afterI.hasPrefix("=") else { throw .structure("ARC-Authentication-Results does not start with i=", nil) }
         let rest = afterI.dropFirst().trimmingFWS
         let digits = rest.prefix { $0.isASCIIDigit }
-        guard let i = Int(digits), i >= 1, i <= maxInstances, rest.dropFirst(digits.count).trimmingFWS.hasPrefix(";") else {
+        guard let i = Int(digits), i >= 1, i <= maxInstances, rest.dropFirst(digits.count).trimmingFWS.hasPrefix(";")
+        else {
             throw .structure("ARC-Authentication-Results has no valid \"i=N;\" prefix", nil)
         }
         return i
@@ -85,7 +100,8 @@ public enum ARCError: Error, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .structure(let s, _): s
-        case .chainFailed(let i): "the chain already failed (ARC-Seal i=\(i) says cv=fail); RFC 8617 §5.1.2 says not to extend it"
+        case .chainFailed(let i):
+            "the chain already failed (ARC-Seal i=\(i) says cv=fail); RFC 8617 §5.1.2 says not to extend it"
         case .key(let e): "\(e)"
         case .tooManySets: "the chain already has \(ARCChain.maxInstances) sets (RFC 8617 §4.2.1)"
         }

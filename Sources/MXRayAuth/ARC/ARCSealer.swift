@@ -6,7 +6,8 @@ import MXRayMessage
 public struct ARCSealer: Sendable {
     /// Header fields signed by the AMS when none are chosen: those RFC 6376 §5.4.1 recommends,
     /// plus the DKIM signatures and MIME fields a later hop needs intact.
-    public static let defaultHeaders = DKIMSigner.recommendedHeaders
+    public static let defaultHeaders =
+        DKIMSigner.recommendedHeaders
         + ["message-id", "mime-version", "content-type", "content-transfer-encoding", "dkim-signature"]
 
     public var domain: String
@@ -18,7 +19,10 @@ public struct ARCSealer: Sendable {
     public var headers: [String]?
 
     public init(domain: String, selector: String, key: PrivateKey, authservID: String) {
-        self.domain = domain; self.selector = selector; self.key = key; self.authservID = authservID
+        self.domain = domain
+        self.selector = selector
+        self.key = key
+        self.authservID = authservID
     }
 
     /// The sealed message, or an error when the chain must not be extended.
@@ -35,7 +39,8 @@ public struct ARCSealer: Sendable {
         let cv = incoming.result
 
         let entries = results ?? consolidatedResults(message)
-        let aarValue = (["i=\(instance); \(authservID)"] + (entries.isEmpty ? ["none"] : entries)).joined(separator: ";\r\n\t")
+        let aarValue = (["i=\(instance); \(authservID)"] + (entries.isEmpty ? ["none"] : entries)).joined(
+            separator: ";\r\n\t")
         let aar = HeaderField(name: "ARC-Authentication-Results", value: aarValue)
         let withAAR = message.prepending([aar])
 
@@ -44,21 +49,29 @@ public struct ARCSealer: Sendable {
         let names = headers ?? Self.defaultHeaders.filter { name in message.fields.contains { $0.is(name) } }
         let bodyHash = Base64.encode(SignedData.bodyHash(message.body, .relaxed, limit: nil).hash)
         let t = timestamp.map { [("t", String($0))] } ?? []
-        let amsTags: [(String, String)] = [("a", key.algorithm.rawValue), ("b", ""), ("bh", bodyHash), ("c", "relaxed/relaxed"),
-                                           ("d", domain), ("h", names.joined(separator: ":")), ("i", String(instance)), ("s", selector)] + t
+        let amsTags: [(String, String)] =
+            [
+                ("a", key.algorithm.rawValue), ("b", ""), ("bh", bodyHash), ("c", "relaxed/relaxed"),
+                ("d", domain), ("h", names.joined(separator: ":")), ("i", String(instance)), ("s", selector),
+            ] + t
         let unsignedAMS = Self.field("ARC-Message-Signature", amsTags)
-        let amsData = SignedData.headerData(fields: withAAR.fields, signedHeaders: names, canon: .relaxed,
-                                            signatureField: unsignedAMS, signatureIndex: nil)
+        let amsData = SignedData.headerData(
+            fields: withAAR.fields, signedHeaders: names, canon: .relaxed,
+            signatureField: unsignedAMS, signatureIndex: nil)
         let amsSignature: String
         do { amsSignature = Base64.encode(try key.sign(amsData)) } catch { throw .key(error) }
         let ams = Self.field("ARC-Message-Signature", amsTags.map { $0.0 == "b" ? ("b", amsSignature) : $0 })
 
         // AS: over every set in order, or only the new one when the chain failed (RFC 8617 §5.1.2).
-        let sealTags: [(String, String)] = [("a", key.algorithm.rawValue), ("b", ""), ("cv", cv.rawValue), ("d", domain),
-                                            ("i", String(instance)), ("s", selector)] + t
+        let sealTags: [(String, String)] =
+            [
+                ("a", key.algorithm.rawValue), ("b", ""), ("cv", cv.rawValue), ("d", domain),
+                ("i", String(instance)), ("s", selector),
+            ] + t
         let unsignedSeal = Self.field("ARC-Seal", sealTags)
-        let newSet = ARCChain.Set(instance: instance, aar: aar, ams: ams, amsIndex: -1, seal: unsignedSeal,
-                                  amsTags: TagList(amsTags), sealTags: TagList(sealTags))
+        let newSet = ARCChain.Set(
+            instance: instance, aar: aar, ams: ams, amsIndex: -1, seal: unsignedSeal,
+            amsTags: TagList(amsTags), sealTags: TagList(sealTags))
         var sets = [newSet]
         if cv != .fail, let chain = try? ARCChain(message) { sets = chain.sets + [newSet] }
         let sealSignature: String
@@ -71,7 +84,8 @@ public struct ARCSealer: Sendable {
     func lastSeal(_ message: Message) -> (instance: Int, cv: ARCResult?) {
         var last: (instance: Int, cv: ARCResult?) = (0, nil)
         for f in message.fields where f.is("ARC-Seal") {
-            guard let tags = try? TagList(parsing: f.value), let i = tags["i"].flatMap({ Int($0) }), i > last.instance else { continue }
+            guard let tags = try? TagList(parsing: f.value), let i = tags["i"].flatMap({ Int($0) }), i > last.instance
+            else { continue }
             last = (i, tags["cv"].flatMap(ARCResult.init(rawValue:)))
         }
         return last
@@ -82,7 +96,9 @@ public struct ARCSealer: Sendable {
     func consolidatedResults(_ message: Message) -> [String] {
         var entries: [String] = []
         for f in message.fields where f.is("Authentication-Results") {
-            guard let ar = try? AuthenticationResults(parsing: f.value), ar.authservID.lowercased() == authservID.lowercased() else { continue }
+            guard let ar = try? AuthenticationResults(parsing: f.value),
+                ar.authservID.lowercased() == authservID.lowercased()
+            else { continue }
             entries += ar.results.map(\.text)
         }
         return entries
@@ -103,6 +119,7 @@ public struct ARCSealer: Sendable {
             }
         }
         lines.append(line)
-        return HeaderField(name: name, raw: Array(lines.joined(separator: "\r\n").utf8), valueOffset: name.utf8.count + 1)
+        return HeaderField(
+            name: name, raw: Array(lines.joined(separator: "\r\n").utf8), valueOffset: name.utf8.count + 1)
     }
 }

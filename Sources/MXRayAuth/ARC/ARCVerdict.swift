@@ -29,9 +29,15 @@ public struct ARCVerdict: Sendable, Codable, Equatable {
     public var oldestPassingInstance: Int?
     public var sets: [SetSummary]
 
-    public init(result: ARCResult, instances: Int = 0, failedInstance: Int? = nil, reason: String,
-                oldestPassingInstance: Int? = nil, sets: [SetSummary] = []) {
-        self.result = result; self.instances = instances; self.failedInstance = failedInstance
-        self.reason = reason; self.oldestPassingInstance = oldestPassingInstance; self.sets = sets
+    public init(
+        result: ARCResult, instances: Int = 0, failedInstance: Int? = nil, reason: String,
+        oldestPassingInstance: Int? = nil, sets: [SetSummary] = []
+    ) {
+        self.result = result
+        self.instances = instances
+        self.failedInstance = failedInstance
+        self.reason = reason
+        self.oldestPassingInstance = oldestPassingInstance
+        self.sets = sets
     }
 }

@@ -24,7 +24,9 @@ public struct ARCVerifier: Sendable {
         }
 
         // §5.2 step 2: a chain whose newest seal says cv=fail has failed for good.
-        if chain.sets[n - 1].chainValidation == .fail { return fail(n, "ARC-Seal i=\(n) says cv=fail: an earlier hop found the chain broken") }
+        if chain.sets[n - 1].chainValidation == .fail {
+            return fail(n, "ARC-Seal i=\(n) says cv=fail: an earlier hop found the chain broken")
+        }
         // §5.2 step 3: cv=none on instance 1 and pass on every later one.
         for set in chain.sets {
             let expected: ARCResult = set.instance == 1 ? .none : .pass
@@ -55,21 +57,27 @@ public struct ARCVerifier: Sendable {
                 return verdict
             }
         }
-        return ARCVerdict(result: .pass, instances: n, reason: "chain of \(n) set\(n == 1 ? "" : "s") verified",
-                          oldestPassingInstance: oldestPassing, sets: summaries)
+        return ARCVerdict(
+            result: .pass, instances: n, reason: "chain of \(n) set\(n == 1 ? "" : "s") verified",
+            oldestPassingInstance: oldestPassing, sets: summaries)
     }
 
     static func summary(_ set: ARCChain.Set) -> ARCVerdict.SetSummary {
         var aarText = set.aar.value
-        if let semi = aarText.firstIndex(of: ";") { aarText = String(aarText[aarText.index(after: semi)...]).trimmingFWS }
+        if let semi = aarText.firstIndex(of: ";") {
+            aarText = String(aarText[aarText.index(after: semi)...]).trimmingFWS
+        }
         let ar = try? AuthenticationResults(parsing: aarText)
-        return ARCVerdict.SetSummary(instance: set.instance, sealDomain: set.sealTags["d"], signatureDomain: set.amsTags["d"],
-                                     chainValidation: set.chainValidation, authservID: ar?.authservID,
-                                     authenticationResults: aarText.collapsingWhitespace)
+        return ARCVerdict.SetSummary(
+            instance: set.instance, sealDomain: set.sealTags["d"], signatureDomain: set.amsTags["d"],
+            chainValidation: set.chainValidation, authservID: ar?.authservID,
+            authenticationResults: aarText.collapsingWhitespace)
     }
 
     /// Nil when the AMS verifies, else the reason (RFC 8617 §4.1.2: DKIM rules, i= for v=).
-    func verifyMessageSignature(_ set: ARCChain.Set, in message: Message, bodyHashes: inout SignedData.BodyHashes) async -> String? {
+    func verifyMessageSignature(_ set: ARCChain.Set, in message: Message, bodyHashes: inout SignedData.BodyHashes) async
+        -> String?
+    {
         let sig: SignatureFields
         do { sig = try SignatureFields(tags: set.amsTags, kind: .arcMessage) } catch { return "malformed: \(error)" }
         if sig.signedHeaders.contains(where: { $0.lowercased() == "arc-seal" }) {
@@ -77,9 +85,13 @@ public struct ARCVerifier: Sendable {
         }
         let body = bodyHashes.hash(sig.bodyCanonicalization, limit: sig.bodyLength)
         return await checkKeyAndSignature(sig) {
-            guard body.hash == sig.bodyHash else { return .failure("body hash mismatch: the body changed after this hop signed it") }
-            return .success(SignedData.headerData(fields: message.fields, signedHeaders: sig.signedHeaders, canon: sig.headerCanonicalization,
-                                                  signatureField: set.ams, signatureIndex: set.amsIndex))
+            guard body.hash == sig.bodyHash else {
+                return .failure("body hash mismatch: the body changed after this hop signed it")
+            }
+            return .success(
+                SignedData.headerData(
+                    fields: message.fields, signedHeaders: sig.signedHeaders, canon: sig.headerCanonicalization,
+                    signatureField: set.ams, signatureIndex: set.amsIndex))
         }
     }
 

@@ -6,7 +6,11 @@ public struct AuthenticationResults: Sendable, Codable, Equatable {
         public var type: String
         public var name: String
         public var value: String
-        public init(type: String, name: String, value: String) { self.type = type; self.name = name; self.value = value }
+        public init(type: String, name: String, value: String) {
+            self.type = type
+            self.name = name
+            self.value = value
+        }
     }
 
     public struct Result: Sendable, Codable, Equatable {
@@ -20,9 +24,16 @@ public struct AuthenticationResults: Sendable, Codable, Equatable {
         /// The resinfo as written, whitespace runs reduced to one space: what ARC carries into an AAR.
         public var text: String
 
-        public init(method: String, result: String, reason: String? = nil, properties: [Property] = [], comments: [String] = []) {
-            self.method = method; self.result = result; self.reason = reason; self.properties = properties
-            self.comments = comments; self.methodVersion = nil; self.text = ""
+        public init(
+            method: String, result: String, reason: String? = nil, properties: [Property] = [], comments: [String] = []
+        ) {
+            self.method = method
+            self.result = result
+            self.reason = reason
+            self.properties = properties
+            self.comments = comments
+            self.methodVersion = nil
+            self.text = ""
             self.text = rendered
         }
 
@@ -45,7 +56,9 @@ public struct AuthenticationResults: Sendable, Codable, Equatable {
     public var results: [Result]
 
     public init(authservID: String, version: Int? = nil, results: [Result]) {
-        self.authservID = authservID; self.version = version; self.results = results
+        self.authservID = authservID
+        self.version = version
+        self.results = results
     }
 
     /// The header field value: `authserv-id; method=result ...; ...`, or `authserv-id; none`.
@@ -58,7 +71,8 @@ public struct AuthenticationResults: Sendable, Codable, Equatable {
     static func quotedIfNeeded(_ value: String) -> String {
         let special = Set("()<>@,;:\\\"/[]?= \t")
         if !value.isEmpty && !value.contains(where: { special.contains($0) && $0 != "@" && $0 != "/" }) { return value }
-        return "\"" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        return "\"" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            + "\""
     }
 
     /// Parses a field value. Unknown methods and properties are kept; a value without an
@@ -70,14 +84,19 @@ public struct AuthenticationResults: Sendable, Codable, Equatable {
         version = nil
         results = []
         var token = lexer.next(skippingComments: true)
-        if case .word(let v)? = token, let n = Int(v) { version = n; token = lexer.next(skippingComments: true) }
+        if case .word(let v)? = token, let n = Int(v) {
+            version = n
+            token = lexer.next(skippingComments: true)
+        }
         while let t = token {
             guard t == .semicolon else { throw .unexpected("\(t)") }
             let start = lexer.position
             // One resinfo: method[/version]=result then reason/properties, up to the next ';'.
             let methodToken = lexer.next(skippingComments: true)
-            if methodToken == nil { break } // a trailing semicolon
-            guard case .word(let methodWord)? = methodToken else { throw .unexpected("\(methodToken!) where a method was expected") }
+            if methodToken == nil { break }  // a trailing semicolon
+            guard case .word(let methodWord)? = methodToken else {
+                throw .unexpected("\(methodToken!) where a method was expected")
+            }
             if methodWord.lowercased() == "none" && results.isEmpty {
                 token = lexer.next(skippingComments: true)
                 continue
@@ -86,7 +105,9 @@ public struct AuthenticationResults: Sendable, Codable, Equatable {
             var methodVersion: String?
             var next = lexer.next(skippingComments: true)
             if next == .slash {
-                guard case .word(let v)? = lexer.next(skippingComments: true) else { throw .unexpected("method version") }
+                guard case .word(let v)? = lexer.next(skippingComments: true) else {
+                    throw .unexpected("method version")
+                }
                 methodVersion = v
                 next = lexer.next(skippingComments: true)
             }
@@ -101,10 +122,14 @@ public struct AuthenticationResults: Sendable, Codable, Equatable {
             while true {
                 let t = lexer.next(skippingComments: false)
                 switch t {
-                case .comment(let c)?: entry.comments.append(c); continue
+                case .comment(let c)?:
+                    entry.comments.append(c)
+                    continue
                 case .word(let w)?:
                     if w.lowercased() == "reason" {
-                        guard lexer.next(skippingComments: true) == .equals, case .word(let r)? = lexer.next(skippingComments: true) else {
+                        guard lexer.next(skippingComments: true) == .equals,
+                            case .word(let r)? = lexer.next(skippingComments: true)
+                        else {
                             throw .unexpected("reason without a value")
                         }
                         entry.reason = r
@@ -180,9 +205,15 @@ struct ARLexer {
             guard position < chars.count else { return nil }
             let c = chars[position]
             switch c {
-            case ";": position += 1; return .semicolon
-            case "=": position += 1; return .equals
-            case "/": position += 1; return .slash
+            case ";":
+                position += 1
+                return .semicolon
+            case "=":
+                position += 1
+                return .equals
+            case "/":
+                position += 1
+                return .slash
             case "(":
                 let comment = readComment()
                 if skippingComments { continue }
@@ -191,7 +222,8 @@ struct ARLexer {
             default:
                 var w = ""
                 while position < chars.count, !chars[position].isWhitespace, !";=/()\"".contains(chars[position]) {
-                    w.append(chars[position]); position += 1
+                    w.append(chars[position])
+                    position += 1
                 }
                 return .word(w)
             }
@@ -205,7 +237,8 @@ struct ARLexer {
         if chars[position] == "\"" { return readQuoted() }
         var w = ""
         while position < chars.count, !chars[position].isWhitespace, !";()".contains(chars[position]) {
-            w.append(chars[position]); position += 1
+            w.append(chars[position])
+            position += 1
         }
         return w
     }
@@ -215,7 +248,8 @@ struct ARLexer {
         var s = ""
         while position < chars.count, chars[position] != "\"" {
             if chars[position] == "\\", position + 1 < chars.count { position += 1 }
-            s.append(chars[position]); position += 1
+            s.append(chars[position])
+            position += 1
         }
         position += 1
         return s
@@ -227,9 +261,22 @@ struct ARLexer {
         while position < chars.count {
             let c = chars[position]
             position += 1
-            if c == "\\", position < chars.count { s.append(chars[position]); position += 1; continue }
-            if c == "(" { depth += 1; if depth > 1 && depth <= Self.maxCommentDepth { s.append(c) }; continue }
-            if c == ")" { depth -= 1; if depth == 0 { break }; s.append(c); continue }
+            if c == "\\", position < chars.count {
+                s.append(chars[position])
+                position += 1
+                continue
+            }
+            if c == "(" {
+                depth += 1
+                if depth > 1 && depth <= Self.maxCommentDepth { s.append(c) }
+                continue
+            }
+            if c == ")" {
+                depth -= 1
+                if depth == 0 { break }
+                s.append(c)
+                continue
+            }
             s.append(c)
         }
         return s
@@ -242,8 +289,14 @@ extension String {
         var out = ""
         var pending = false
         for c in self {
-            if c.isWhitespace { pending = !out.isEmpty; continue }
-            if pending { out.append(" "); pending = false }
+            if c.isWhitespace {
+                pending = !out.isEmpty
+                continue
+            }
+            if pending {
+                out.append(" ")
+                pending = false
+            }
             out.append(c)
         }
         return out

@@ -10,7 +10,9 @@ enum Canonicalizer {
     @inline(__always) static func isWSP(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 }
 
     /// One header field in canonical form, with CRLF appended when `terminate` is set.
-    static func header(_ raw: ArraySlice<UInt8>, _ mode: Canonicalization, terminate: Bool = true, into out: inout [UInt8]) {
+    static func header(
+        _ raw: ArraySlice<UInt8>, _ mode: Canonicalization, terminate: Bool = true, into out: inout [UInt8]
+    ) {
         switch mode {
         case .simple:
             // §3.4.1: the field exactly as it is.
@@ -21,7 +23,10 @@ enum Canonicalizer {
                 let n = p.count
                 var colon = 0
                 while colon < n && p[colon] != UInt8(ascii: ":") { colon += 1 }
-                guard colon < n else { out.append(contentsOf: p); return }
+                guard colon < n else {
+                    out.append(contentsOf: p)
+                    return
+                }
                 var nameEnd = colon
                 while nameEnd > 0 && isWSP(p[nameEnd - 1]) { nameEnd -= 1 }
                 out.reserveCapacity(out.count + n + 2)
@@ -37,14 +42,23 @@ enum Canonicalizer {
                     let b = p[k]
                     k += 1
                     if b == 0x0D || b == 0x0A { continue }
-                    if isWSP(b) { pendingSpace = started; continue }
-                    if pendingSpace { out.append(0x20); pendingSpace = false }
+                    if isWSP(b) {
+                        pendingSpace = started
+                        continue
+                    }
+                    if pendingSpace {
+                        out.append(0x20)
+                        pendingSpace = false
+                    }
                     out.append(b)
                     started = true
                 }
             }
         }
-        if terminate { out.append(0x0D); out.append(0x0A) }
+        if terminate {
+            out.append(0x0D)
+            out.append(0x0A)
+        }
     }
 
     /// The canonical body (§3.4.3, §3.4.4); `body` has CRLF line endings.
@@ -54,11 +68,16 @@ enum Canonicalizer {
             // §3.4.3: a missing final CRLF is added (an empty body becomes CRLF), then trailing
             // empty lines are dropped.
             var end = body.count
-            while end >= 4 && body[end - 4] == 0x0D && body[end - 3] == 0x0A && body[end - 2] == 0x0D && body[end - 1] == 0x0A {
+            while end >= 4 && body[end - 4] == 0x0D && body[end - 3] == 0x0A && body[end - 2] == 0x0D
+                && body[end - 1] == 0x0A
+            {
                 end -= 2
             }
             var out = Array(body[..<end])
-            if !(out.count >= 2 && out[out.count - 2] == 0x0D && out[out.count - 1] == 0x0A) { out.append(0x0D); out.append(0x0A) }
+            if !(out.count >= 2 && out[out.count - 2] == 0x0D && out[out.count - 1] == 0x0A) {
+                out.append(0x0D)
+                out.append(0x0A)
+            }
             return out
         case .relaxed:
             // §3.4.4: WSP at line ends removed, inner WSP runs become one SP, trailing empty lines
@@ -81,18 +100,31 @@ enum Canonicalizer {
                         if k == contentEnd {
                             emptyLinesPending += 1
                         } else {
-                            for _ in 0..<emptyLinesPending { out[w] = 0x0D; out[w + 1] = 0x0A; w += 2 }
+                            for _ in 0..<emptyLinesPending {
+                                out[w] = 0x0D
+                                out[w + 1] = 0x0A
+                                w += 2
+                            }
                             emptyLinesPending = 0
                             var pendingSpace = k > lineStart
                             while k < contentEnd {
                                 let b = p[k]
                                 k += 1
-                                if isWSP(b) { pendingSpace = true; continue }
-                                if pendingSpace { out[w] = 0x20; w += 1; pendingSpace = false }
+                                if isWSP(b) {
+                                    pendingSpace = true
+                                    continue
+                                }
+                                if pendingSpace {
+                                    out[w] = 0x20
+                                    w += 1
+                                    pendingSpace = false
+                                }
                                 out[w] = b
                                 w += 1
                             }
-                            out[w] = 0x0D; out[w + 1] = 0x0A; w += 2
+                            out[w] = 0x0D
+                            out[w + 1] = 0x0A
+                            w += 2
                         }
                         lineStart = hasLF ? j + 1 : n
                     }
@@ -112,7 +144,10 @@ enum Canonicalizer {
             if i == raw.count || raw[i] == UInt8(ascii: ";") {
                 let segment = raw[segmentStart..<i]
                 if let eq = segment.firstIndex(of: UInt8(ascii: "=")),
-                   segment[segment.startIndex..<eq].filter({ !isWSP($0) && $0 != 0x0D && $0 != 0x0A }) == [UInt8(ascii: "b")] {
+                    segment[segment.startIndex..<eq].filter({ !isWSP($0) && $0 != 0x0D && $0 != 0x0A }) == [
+                        UInt8(ascii: "b")
+                    ]
+                {
                     out += raw[segmentStart...eq]
                 } else {
                     out += segment

@@ -9,7 +9,8 @@ final class ParseCache<Value: Sendable, Failure: Error & Sendable>: Sendable {
     private let table = Mutex<[String: Result<Value, Failure>]>([:])
 
     init(capacity: Int, _ parse: @escaping @Sendable (String) throws(Failure) -> Value) {
-        self.capacity = capacity; self.parse = parse
+        self.capacity = capacity
+        self.parse = parse
     }
 
     func callAsFunction(_ text: String) -> Result<Value, Failure> {

@@ -25,8 +25,15 @@ public struct TagList: Sendable, Equatable {
             var index = 0
             var segmentNumber = 0
             while index <= n {
-                guard index == n || p[index] == UInt8(ascii: ";") else { index += 1; continue }
-                defer { segmentStart = index + 1; index += 1; segmentNumber += 1 }
+                guard index == n || p[index] == UInt8(ascii: ";") else {
+                    index += 1
+                    continue
+                }
+                defer {
+                    segmentStart = index + 1
+                    index += 1
+                    segmentNumber += 1
+                }
                 var a = segmentStart, b = index
                 while a < b && Self.isFWS(p[a]) { a += 1 }
                 while b > a && Self.isFWS(p[b - 1]) { b -= 1 }
@@ -37,7 +44,10 @@ public struct TagList: Sendable, Equatable {
                 }
                 var eq = a
                 while eq < b && p[eq] != UInt8(ascii: "=") { eq += 1 }
-                guard eq < b else { return .failure(.missingEquals(String(decoding: UnsafeBufferPointer(rebasing: p[a..<b]), as: UTF8.self))) }
+                guard eq < b else {
+                    return .failure(
+                        .missingEquals(String(decoding: UnsafeBufferPointer(rebasing: p[a..<b]), as: UTF8.self)))
+                }
                 var nameEnd = eq
                 while nameEnd > a && Self.isFWS(p[nameEnd - 1]) { nameEnd -= 1 }
                 var valueStart = eq + 1
@@ -114,7 +124,10 @@ enum Base64 {
         var padding = 0
         for c in text.utf8 {
             if c == 0x20 || c == 0x09 || c == 0x0D || c == 0x0A { continue }
-            if c == UInt8(ascii: "=") { padding += 1; continue }
+            if c == UInt8(ascii: "=") {
+                padding += 1
+                continue
+            }
             guard padding == 0 else { return nil }
             let v = table[Int(c)]
             guard v != 0xFF else { return nil }
@@ -126,7 +139,9 @@ enum Base64 {
         out.reserveCapacity(values.count * 3 / 4)
         var i = 0
         while i + 4 <= values.count {
-            let n = UInt32(values[i]) << 18 | UInt32(values[i + 1]) << 12 | UInt32(values[i + 2]) << 6 | UInt32(values[i + 3])
+            let n =
+                UInt32(values[i]) << 18 | UInt32(values[i + 1]) << 12 | UInt32(values[i + 2]) << 6
+                | UInt32(values[i + 3])
             out += [UInt8(n >> 16), UInt8((n >> 8) & 0xff), UInt8(n & 0xff)]
             i += 4
         }

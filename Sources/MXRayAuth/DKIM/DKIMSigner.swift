@@ -23,7 +23,9 @@ public struct DKIMSigner: Sendable {
     public var expiration: Int64?
 
     public init(domain: String, selector: String, key: PrivateKey) {
-        self.domain = domain; self.selector = selector; self.key = key
+        self.domain = domain
+        self.selector = selector
+        self.key = key
     }
 
     /// The h= list for this message.
@@ -56,8 +58,9 @@ public struct DKIMSigner: Sendable {
         tags.append(("h", names.joined(separator: ":")))
         tags.append(("bh", Base64.encode(body.hash)))
         let unsigned = HeaderFolding.field(name: "DKIM-Signature", tags: tags + [("b", "")])
-        let data = SignedData.headerData(fields: message.fields, signedHeaders: names,
-                                         canon: headerCanonicalization, signatureField: unsigned, signatureIndex: nil)
+        let data = SignedData.headerData(
+            fields: message.fields, signedHeaders: names,
+            canon: headerCanonicalization, signatureField: unsigned, signatureIndex: nil)
         let signature = Base64.encode(try key.sign(data))
         // b= is last, so folding inside its value cannot change what was signed (RFC 6376 §3.5).
         return HeaderFolding.field(name: "DKIM-Signature", tags: tags + [("b", signature)])

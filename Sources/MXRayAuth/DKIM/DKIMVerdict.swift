@@ -23,7 +23,10 @@ public struct DKIMVerdict: Sendable, Codable, Equatable {
     public var signaturePrefix: String?
     public var reason: String
 
-    public init(result: DKIMResult, reason: String) { self.result = result; self.reason = reason }
+    public init(result: DKIMResult, reason: String) {
+        self.result = result
+        self.reason = reason
+    }
 
     /// The `header.d` / `header.s` shorthand a report line uses.
     public var summary: String {

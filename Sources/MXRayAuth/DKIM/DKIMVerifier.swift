@@ -12,7 +12,10 @@ public struct DKIMVerifier: Sendable {
     /// Seconds since the epoch used for t= and x=; `--now` fixes it.
     public let now: Int64
 
-    public init(keys: KeyFetcher, now: Int64) { self.keys = keys; self.now = now }
+    public init(keys: KeyFetcher, now: Int64) {
+        self.keys = keys
+        self.now = now
+    }
 
     public init(resolver: any DNSResolver, now: Int64) {
         self.init(keys: KeyFetcher(resolver: resolver), now: now)
@@ -24,7 +27,10 @@ public struct DKIMVerifier: Sendable {
         var bodyHashes = SignedData.BodyHashes(message.body)
         for (index, field) in message.fields.enumerated() where field.is("DKIM-Signature") {
             if verdicts.count >= Self.maxSignaturesEvaluated {
-                verdicts.append(DKIMVerdict(result: .permerror, reason: "not evaluated: more than \(Self.maxSignaturesEvaluated) signatures"))
+                verdicts.append(
+                    DKIMVerdict(
+                        result: .permerror, reason: "not evaluated: more than \(Self.maxSignaturesEvaluated) signatures"
+                    ))
                 continue
             }
             verdicts.append(await verify(field, at: index, in: message, bodyHashes: &bodyHashes))
@@ -32,14 +38,18 @@ public struct DKIMVerifier: Sendable {
         return verdicts
     }
 
-    func verify(_ field: HeaderField, at index: Int, in message: Message,
-                bodyHashes: inout SignedData.BodyHashes) async -> DKIMVerdict {
+    func verify(
+        _ field: HeaderField, at index: Int, in message: Message,
+        bodyHashes: inout SignedData.BodyHashes
+    ) async -> DKIMVerdict {
         let sig: SignatureFields
         do { sig = try SignatureFields(value: field.value, kind: .dkim) } catch {
             var v = DKIMVerdict(result: .permerror, reason: "malformed signature: \(error)")
             // Best effort for the report: the domain and selector if they can be read.
             let tags = try? TagList(parsing: field.value)
-            v.domain = tags?["d"]; v.selector = tags?["s"]; v.algorithm = tags?["a"]
+            v.domain = tags?["d"]
+            v.selector = tags?["s"]
+            v.algorithm = tags?["a"]
             return v
         }
         var verdict = DKIMVerdict(result: .none, reason: "")
@@ -50,9 +60,11 @@ public struct DKIMVerifier: Sendable {
         verdict.canonicalization = "\(sig.headerCanonicalization.rawValue)/\(sig.bodyCanonicalization.rawValue)"
         verdict.signedHeaders = sig.signedHeaders
         // Folding whitespace skipped byte-wise: Character.isWhitespace costs a Unicode lookup per character.
-        verdict.signaturePrefix = String(decoding: Array((sig.tags["b"] ?? "").utf8.lazy.filter { !TagList.isFWS($0) }.prefix(8)), as: UTF8.self)
+        verdict.signaturePrefix = String(
+            decoding: Array((sig.tags["b"] ?? "").utf8.lazy.filter { !TagList.isFWS($0) }.prefix(8)), as: UTF8.self)
         func done(_ result: DKIMResult, _ reason: String) -> DKIMVerdict {
-            verdict.result = result; verdict.reason = reason
+            verdict.result = result
+            verdict.reason = reason
             return verdict
         }
 
@@ -62,7 +74,9 @@ public struct DKIMVerifier: Sendable {
         if let i = sig.tags["i"] {
             guard let at = i.lastIndex(of: "@") else { return done(.permerror, "i=\(i) has no @") }
             let domain = i[i.index(after: at)...].lowercased()
-            guard domain == d || domain.hasSuffix("." + d) else { return done(.permerror, "i= domain \(domain) is not d=\(d) or below it") }
+            guard domain == d || domain.hasSuffix("." + d) else {
+                return done(.permerror, "i= domain \(domain) is not d=\(d) or below it")
+            }
             auidDomain = domain
         }
         if sig.algorithm == .rsaSha1 {
@@ -86,7 +100,8 @@ public struct DKIMVerifier: Sendable {
         case .success(let k): publicKey = k
         }
         if let hashes = key.hashAlgorithms, !hashes.contains(sig.algorithm!.hashName) {
-            return done(.permerror, "key record h=\(hashes.joined(separator: ":")) does not allow \(sig.algorithm!.hashName)")
+            return done(
+                .permerror, "key record h=\(hashes.joined(separator: ":")) does not allow \(sig.algorithm!.hashName)")
         }
         if key.strict, let auidDomain, auidDomain != d {
             return done(.permerror, "key record t=s requires i= to be in d=\(sig.domain) exactly")
@@ -104,17 +119,24 @@ public struct DKIMVerifier: Sendable {
         guard body.hash == sig.bodyHash else {
             return done(.fail, "body hash mismatch: the body changed after signing")
         }
-        let data = SignedData.headerData(fields: message.fields, signedHeaders: sig.signedHeaders, canon: sig.headerCanonicalization,
-                                         signatureField: field, signatureIndex: index)
+        let data = SignedData.headerData(
+            fields: message.fields, signedHeaders: sig.signedHeaders, canon: sig.headerCanonicalization,
+            signatureField: field, signatureIndex: index)
         guard publicKey.isValid(signature: sig.signature, over: data) else {
-            return done(.fail, "signature does not verify: a signed header field changed after signing, or the key does not match")
+            return done(
+                .fail,
+                "signature does not verify: a signed header field changed after signing, or the key does not match")
         }
         var notes: [String] = []
         if verdict.weakKey { notes.append("the \(publicKey.bits)-bit RSA key is weak; use 2048 bits") }
         if let unsigned = verdict.unsignedBodyBytes, unsigned > 0 {
-            notes.append("only the first \(sig.bodyLength!) body octets are signed (l=); \(unsigned) octets after them are not covered")
+            notes.append(
+                "only the first \(sig.bodyLength!) body octets are signed (l=); \(unsigned) octets after them "
+                    + "are not covered"
+            )
         }
         if key.testing { notes.append("the key record says t=y (testing)") }
-        return done(.pass, notes.isEmpty ? "signature verified" : "signature verified; " + notes.joined(separator: "; "))
+        return done(
+            .pass, notes.isEmpty ? "signature verified" : "signature verified; " + notes.joined(separator: "; "))
     }
 }

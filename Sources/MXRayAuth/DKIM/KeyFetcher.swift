@@ -15,7 +15,9 @@ public final class KeyFetcher: Sendable {
 
     public let resolver: any DNSResolver
     /// Decoded keys by record text, at most 4,096.
-    private let decoded = ParseCache<KeyRecord, KeyRecordError>(capacity: 4096) { text throws(KeyRecordError) in try KeyRecord(parsing: text) }
+    private let decoded = ParseCache<KeyRecord, KeyRecordError>(capacity: 4096) { text throws(KeyRecordError) in
+        try KeyRecord(parsing: text)
+    }
 
     public init(resolver: any DNSResolver) { self.resolver = resolver }
 

@@ -20,7 +20,9 @@ public struct KeyRecord: Sendable {
         do { tags = try TagList(parsing: text) } catch { throw .syntax("\(error)") }
         if let v = tags["v"] {
             // RFC 6376 §3.6.1: if present, v= must be first and equal DKIM1.
-            guard v == "DKIM1", tags.tags.first?.name == "v" else { throw .syntax("v=\(v) is not DKIM1 in first position") }
+            guard v == "DKIM1", tags.tags.first?.name == "v" else {
+                throw .syntax("v=\(v) is not DKIM1 in first position")
+            }
         }
         keyType = tags["k"] ?? "rsa"
         hashAlgorithms = tags["h"].map { $0.split(separator: ":").map { $0.trimmingFWS } }
@@ -32,7 +34,10 @@ public struct KeyRecord: Sendable {
             guard list.contains("*") || list.contains("email") else { throw .notForEmail(services) }
         }
         guard let p = tags["p"] else { throw .syntax("no p= tag") }
-        if p.isEmpty { key = nil; return }
+        if p.isEmpty {
+            key = nil
+            return
+        }
         guard let der = Base64.decode(p) else { throw .syntax("p= is not base64") }
         switch keyType {
         case "rsa":
@@ -55,7 +60,9 @@ public struct KeyRecord: Sendable {
     /// (RFC 6376 §3.6.1: an empty p= is a revoked key; k= must match the algorithm).
     func key(for algorithm: SigningAlgorithm, named name: String) -> Result<PublicKey, KeyUseError> {
         guard let key else { return .failure(KeyUseError("key revoked: the key record has an empty p=")) }
-        guard keyType == algorithm.keyType else { return .failure(KeyUseError("key type k=\(keyType) does not match a=\(name)")) }
+        guard keyType == algorithm.keyType else {
+            return .failure(KeyUseError("key type k=\(keyType) does not match a=\(name)"))
+        }
         return .success(key)
     }
 
@@ -109,4 +116,7 @@ public enum KeyRecordError: Error, Sendable, CustomStringConvertible {
 }
 
 /// Why a key record's key cannot check a signature.
-struct KeyUseError: Error { let reason: String; init(_ reason: String) { self.reason = reason } }
+struct KeyUseError: Error {
+    let reason: String
+    init(_ reason: String) { self.reason = reason }
+}

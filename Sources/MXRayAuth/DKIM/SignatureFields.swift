@@ -64,7 +64,9 @@ public struct SignatureFields: Sendable {
         guard let bh = Base64.decode(try required("bh")), !bh.isEmpty else { throw .syntax("bh= is not base64") }
         bodyHash = bh
         guard let h = t["h"] else { throw .missingTag("h") }
-        signedHeaders = h.split(separator: ":", omittingEmptySubsequences: false).map { $0.trimmingFWS }.filter { !$0.isEmpty }
+        signedHeaders = h.split(separator: ":", omittingEmptySubsequences: false).map { $0.trimmingFWS }.filter {
+            !$0.isEmpty
+        }
         if kind == .dkim && !signedHeaders.contains(where: { $0.lowercased() == "from" }) {
             throw .syntax("h= does not include From (RFC 6376 §5.4)")
         }
@@ -73,13 +75,16 @@ public struct SignatureFields: Sendable {
         let c = t["c"] ?? (kind == .dkim ? "simple/simple" : "relaxed/relaxed")
         let parts = c.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
         guard (1...2).contains(parts.count), let hc = Canonicalization(rawValue: parts[0]),
-              let bc = Canonicalization(rawValue: parts.count == 2 ? parts[1] : "simple") else {
+            let bc = Canonicalization(rawValue: parts.count == 2 ? parts[1] : "simple")
+        else {
             throw .syntax("c=\(c) is not a canonicalization")
         }
         headerCanonicalization = hc
         bodyCanonicalization = bc
         if let l = t["l"] {
-            guard l.utf8.count <= 76, l.allSatisfy(\.isASCIIDigit), let n = Int(l) else { throw .syntax("l=\(l) is not a length") }
+            guard l.utf8.count <= 76, l.allSatisfy(\.isASCIIDigit), let n = Int(l) else {
+                throw .syntax("l=\(l) is not a length")
+            }
             bodyLength = n
         }
         if let x = t["x"] {
@@ -103,7 +108,9 @@ public struct SignatureFields: Sendable {
         guard !labels.isEmpty, s.utf8.count <= 253 else { return false }
         return labels.allSatisfy { label in
             !label.isEmpty && label.utf8.count <= 63
-                && label.unicodeScalars.allSatisfy { $0.isASCIILetter || ("0"..."9").contains($0) || $0 == "-" || $0 == "_" }
+                && label.unicodeScalars.allSatisfy {
+                    $0.isASCIILetter || ("0"..."9").contains($0) || $0 == "-" || $0 == "_"
+                }
         }
     }
 }
@@ -138,7 +145,10 @@ enum SignedData {
     }
 
     /// A body hash and the canonical body's length (for l=).
-    struct BodyHash { var hash: [UInt8]; var length: Int }
+    struct BodyHash {
+        var hash: [UInt8]
+        var length: Int
+    }
 
     /// Body hashes of one message by canonicalization and length: several signatures (DKIM or
     /// ARC) over the same body hash it once.
@@ -159,8 +169,10 @@ enum SignedData {
     /// The selected header fields (RFC 6376 §5.4.2: for each name in h=, the last unused
     /// instance, bottom up; a name with no instance left adds nothing), then the signature field
     /// itself with its b= value removed and no final CRLF.
-    static func headerData(fields: [HeaderField], signedHeaders: [String], canon: Canonicalization,
-                           signatureField: HeaderField, signatureIndex: Int?) -> [UInt8] {
+    static func headerData(
+        fields: [HeaderField], signedHeaders: [String], canon: Canonicalization,
+        signatureField: HeaderField, signatureIndex: Int?
+    ) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(1024)
         var used: [String: Int] = [:]
@@ -179,7 +191,8 @@ enum SignedData {
             used[lower] = skip + 1
             if index >= 0 { Canonicalizer.header(fields[index].raw[...], canon, into: &out) }
         }
-        let stripped = Canonicalizer.strippingSignatureValue(signatureField.raw, valueOffset: signatureField.valueOffset)
+        let stripped = Canonicalizer.strippingSignatureValue(
+            signatureField.raw, valueOffset: signatureField.valueOffset)
         Canonicalizer.header(stripped[...], canon, terminate: false, into: &out)
         return out
     }

@@ -33,7 +33,8 @@ public enum PublicKey: Sendable {
         let digest = SHA256.hash(data: data)
         switch self {
         case .rsa(let key):
-            return key.isValidSignature(_RSA.Signing.RSASignature(rawRepresentation: signature), for: digest, padding: .insecurePKCS1v1_5)
+            return key.isValidSignature(
+                _RSA.Signing.RSASignature(rawRepresentation: signature), for: digest, padding: .insecurePKCS1v1_5)
         case .ed25519(let key):
             return key.isValidSignature(signature, for: Array(digest))
         }
@@ -48,7 +49,9 @@ public enum PrivateKey: Sendable {
 
     public init(pem text: String) throws(KeyError) {
         let trimmed = text.trimmingFWS
-        if trimmed.contains("RSA PRIVATE KEY") || (trimmed.contains("PRIVATE KEY") && !Self.looksLikeEd25519PKCS8(trimmed)) {
+        if trimmed.contains("RSA PRIVATE KEY")
+            || (trimmed.contains("PRIVATE KEY") && !Self.looksLikeEd25519PKCS8(trimmed))
+        {
             do { self = .rsa(try _RSA.Signing.PrivateKey(unsafePEMRepresentation: trimmed)) } catch {
                 throw .unreadable("not an RSA private key of at least 1024 bits: \(error)")
             }
@@ -67,7 +70,8 @@ public enum PrivateKey: Sendable {
     static func looksLikeEd25519PKCS8(_ pem: String) -> Bool {
         let base64 = pem.split(separator: "\n").filter { !$0.hasPrefix("-----") }.joined()
         guard let der = Base64.decode(base64) else { return false }
-        return der.count == 48 && der.starts(with: [0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70])
+        return der.count == 48
+            && der.starts(with: [0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70])
     }
 
     public var algorithm: SigningAlgorithm {

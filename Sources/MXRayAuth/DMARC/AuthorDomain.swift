@@ -8,14 +8,24 @@ public enum AuthorDomain {
     public static func domains(inFromValue value: String) -> [String] {
         var mailboxes: [String] = []
         var current = ""
-        var depth = 0       // comment nesting
+        var depth = 0  // comment nesting
         var quoted = false
         var angle = false
         var escaped = false
         for c in value {
-            if escaped { escaped = false; if !quoted && depth == 0 { current.append(c) }; continue }
-            if c == "\\" && (quoted || depth > 0) { escaped = true; continue }
-            if quoted { if c == "\"" { quoted = false }; continue }
+            if escaped {
+                escaped = false
+                if !quoted && depth == 0 { current.append(c) }
+                continue
+            }
+            if c == "\\" && (quoted || depth > 0) {
+                escaped = true
+                continue
+            }
+            if quoted {
+                if c == "\"" { quoted = false }
+                continue
+            }
             if depth > 0 {
                 if c == "(" { depth += 1 } else if c == ")" { depth -= 1 }
                 continue
@@ -23,10 +33,19 @@ public enum AuthorDomain {
             switch c {
             case "\"": quoted = true
             case "(": depth = 1
-            case "<": angle = true; current = "<"
-            case ">": angle = false; current.append(">")
+            case "<":
+                angle = true
+                current = "<"
+            case ">":
+                angle = false
+                current.append(">")
             case ",", ";":
-                if !angle { mailboxes.append(current); current = "" } else { current.append(c) }
+                if !angle {
+                    mailboxes.append(current)
+                    current = ""
+                } else {
+                    current.append(c)
+                }
             case ":":
                 // A group ("Team: a@x, b@y;"): the name before ':' is not an address.
                 if !angle { current = "" } else { current.append(c) }
@@ -46,7 +65,7 @@ public enum AuthorDomain {
             guard let at = address.lastIndex(of: "@") else { continue }
             var domain = String(address[address.index(after: at)...]).trimmingFWS.lowercased()
             if domain.hasSuffix(".") { domain.removeLast() }
-            if domain.hasPrefix("[") { continue } // a domain literal has no DMARC record
+            if domain.hasPrefix("[") { continue }  // a domain literal has no DMARC record
             if !domain.isEmpty && !domains.contains(domain) { domains.append(domain) }
         }
         return domains

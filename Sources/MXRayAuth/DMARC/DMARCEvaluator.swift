@@ -11,7 +11,9 @@ public struct DMARCEvaluator: Sendable {
     public var publicSuffixList: PublicSuffixList
 
     public init(resolver: any DNSResolver, mode: DMARCMode = .rfc9989, publicSuffixList: PublicSuffixList = .bundled) {
-        self.resolver = resolver; self.mode = mode; self.publicSuffixList = publicSuffixList
+        self.resolver = resolver
+        self.mode = mode
+        self.publicSuffixList = publicSuffixList
     }
 
     /// An authenticated identifier: SPF's MAIL FROM (or HELO) domain, or a DKIM signature's d=.
@@ -19,24 +21,35 @@ public struct DMARCEvaluator: Sendable {
         public var method: String
         public var domain: String
         public var passed: Bool
-        public init(method: String, domain: String, passed: Bool) { self.method = method; self.domain = domain.lowercased(); self.passed = passed }
+        public init(method: String, domain: String, passed: Bool) {
+            self.method = method
+            self.domain = domain.lowercased()
+            self.passed = passed
+        }
     }
 
     /// Evaluates the message's From field against the identifiers.
     public func evaluate(fromFieldValues: [String], identifiers: [Identifier]) async -> DMARCVerdict {
         guard !fromFieldValues.isEmpty else {
-            return DMARCVerdict(result: .permerror, mode: mode, reason: "the message has no From field (RFC 5322 §3.6 requires one)")
+            return DMARCVerdict(
+                result: .permerror, mode: mode, reason: "the message has no From field (RFC 5322 §3.6 requires one)")
         }
         // RFC 7489 §6.6.1: several From fields (or addresses) are all evaluated.
         let domains = fromFieldValues.flatMap(AuthorDomain.domains(inFromValue:))
         guard !domains.isEmpty else {
-            return DMARCVerdict(result: .permerror, mode: mode, reason: "the From field \"\(fromFieldValues[0].prefix(60))\" has no address")
+            return DMARCVerdict(
+                result: .permerror, mode: mode,
+                reason: "the From field \"\(fromFieldValues[0].prefix(60))\" has no address")
         }
         // Several author domains (RFC 9989 §4.11): each is evaluated; the worst result decides.
         var verdicts: [DMARCVerdict] = []
         for domain in domains { verdicts.append(await evaluate(authorDomain: domain, identifiers: identifiers)) }
         let rank: [DMARCResult: Int] = [.pass: 0, .none: 1, .fail: 2, .temperror: 3, .permerror: 4]
-        return verdicts.max { (rank[$0.result]!, $0.policy.map(Self.strictness) ?? 0) < (rank[$1.result]!, $1.policy.map(Self.strictness) ?? 0) }!
+        return verdicts.max {
+            (rank[$0.result]!, $0.policy.map(Self.strictness) ?? 0) < (
+                rank[$1.result]!, $1.policy.map(Self.strictness) ?? 0
+            )
+        }!
     }
 
     static func strictness(_ p: DMARCRecord.Policy) -> Int { p == .reject ? 2 : p == .quarantine ? 1 : 0 }
@@ -62,7 +75,11 @@ public struct DMARCEvaluator: Sendable {
     static func treeWalk(_ domain: String) -> [String] {
         var labels = domain.split(separator: ".").map(String.init)
         var names = [labels.joined(separator: ".")]
-        if labels.count > maxTreeWalkQueries - 1 { labels = Array(labels.suffix(maxTreeWalkQueries - 1)) } else { labels.removeFirst() }
+        if labels.count > maxTreeWalkQueries - 1 {
+            labels = Array(labels.suffix(maxTreeWalkQueries - 1))
+        } else {
+            labels.removeFirst()
+        }
         while !labels.isEmpty && names.count < maxTreeWalkQueries {
             names.append(labels.joined(separator: "."))
             labels.removeFirst()
@@ -76,7 +93,12 @@ public struct DMARCEvaluator: Sendable {
         var shortestWithRecord: String?
         for (index, name) in Self.treeWalk(domain).enumerated() {
             let found: Found
-            if let hit = cache[name] { found = hit } else { found = await query(name); cache[name] = found }
+            if let hit = cache[name] {
+                found = hit
+            } else {
+                found = await query(name)
+                cache[name] = found
+            }
             switch found {
             case .failure(let why): return .failure(.temporary(why))
             case .missing, .invalid: continue
@@ -108,7 +130,8 @@ public struct DMARCEvaluator: Sendable {
         var verdict = DMARCVerdict(result: .none, mode: mode, reason: "")
         verdict.fromDomain = domain
         func done(_ result: DMARCResult, _ reason: String) -> DMARCVerdict {
-            verdict.result = result; verdict.reason = reason
+            verdict.result = result
+            verdict.reason = reason
             return verdict
         }
         let orgDomain: String
@@ -117,11 +140,17 @@ public struct DMARCEvaluator: Sendable {
         case .success(let org): orgDomain = org
         }
         verdict.organizationalDomain = orgDomain
-        let candidates: [String] = mode == .rfc7489 ? (orgDomain == domain ? [domain] : [domain, orgDomain]) : Self.treeWalk(domain)
+        let candidates: [String] =
+            mode == .rfc7489 ? (orgDomain == domain ? [domain] : [domain, orgDomain]) : Self.treeWalk(domain)
         var policyRecord: (String, DMARCRecord)?
         for name in candidates {
             let found: Found
-            if let hit = cache[name] { found = hit } else { found = await query(name); cache[name] = found }
+            if let hit = cache[name] {
+                found = hit
+            } else {
+                found = await query(name)
+                cache[name] = found
+            }
             switch found {
             case .failure(let why): return done(.temperror, "DMARC record lookup failed: \(why)")
             case .invalid(let why):
@@ -141,39 +170,56 @@ public struct DMARCEvaluator: Sendable {
         verdict.testing = record.testing
         verdict.dkimAlignment = record.dkimAlignment
         verdict.spfAlignment = record.spfAlignment
-        verdict.recordUsed = policyDomain == domain ? "from-domain" : (record.psd == "y" ? "public-suffix-domain" : "organizational-domain")
+        verdict.recordUsed =
+            policyDomain == domain
+            ? "from-domain" : (record.psd == "y" ? "public-suffix-domain" : "organizational-domain")
 
         // Which policy applies (RFC 7489 §6.6.3, RFC 9091 §4, RFC 9989 §4.10).
         if record.policy == nil && mode == .rfc7489 && record.aggregateReportURIs.isEmpty {
-            return done(.none, "the record at _dmarc.\(policyDomain) has no p= and no rua=; RFC 7489 §6.6.3 applies no DMARC processing")
+            return done(
+                .none,
+                "the record at _dmarc.\(policyDomain) has no p= and no rua=; RFC 7489 §6.6.3 applies no DMARC "
+                    + "processing"
+            )
         }
         if domain == policyDomain || domain == orgDomain {
             verdict.policy = record.policy ?? DMARCRecord.Policy.none
             verdict.policyTag = record.policy == nil ? "p (absent: none)" : "p"
         } else {
             let exists = await domainExists(domain)
-            if case .failure(.temporary(let why)) = exists { return done(.temperror, "existence check of \(domain) failed: \(why)") }
+            if case .failure(.temporary(let why)) = exists {
+                return done(.temperror, "existence check of \(domain) failed: \(why)")
+            }
             if case .success(false) = exists, let np = record.nonexistentPolicy {
-                verdict.policy = np; verdict.policyTag = "np"
+                verdict.policy = np
+                verdict.policyTag = "np"
             } else if let sp = record.subdomainPolicy {
-                verdict.policy = sp; verdict.policyTag = "sp"
+                verdict.policy = sp
+                verdict.policyTag = "sp"
             } else {
-                verdict.policy = record.policy ?? DMARCRecord.Policy.none; verdict.policyTag = "p"
+                verdict.policy = record.policy ?? DMARCRecord.Policy.none
+                verdict.policyTag = "p"
             }
         }
-        return done(.pass, "policy \(verdict.policyTag ?? "p")=\(verdict.policy?.rawValue ?? "none") from _dmarc.\(policyDomain)")
+        return done(
+            .pass,
+            "policy \(verdict.policyTag ?? "p")=\(verdict.policy?.rawValue ?? "none") from _dmarc.\(policyDomain)")
     }
 
     func evaluate(authorDomain domain: String, identifiers: [Identifier]) async -> DMARCVerdict {
         var cache: [String: Found] = [:]
         var verdict = await discover(domain, cache: &cache)
-        guard verdict.result == .pass, let orgDomain = verdict.organizationalDomain, let policyDomain = verdict.policyDomain else { return verdict }
+        guard verdict.result == .pass, let orgDomain = verdict.organizationalDomain,
+            let policyDomain = verdict.policyDomain
+        else { return verdict }
         // Identifier alignment (RFC 7489 §3.1, RFC 9989 §4.4).
         for id in identifiers where id.passed {
             let strict = (id.method == "spf" ? verdict.spfAlignment : verdict.dkimAlignment) == .strict
             var aligned = id.domain == domain
             if !aligned && !strict {
-                if case .success(let org) = await organizationalDomain(id.domain, cache: &cache) { aligned = org == orgDomain }
+                if case .success(let org) = await organizationalDomain(id.domain, cache: &cache) {
+                    aligned = org == orgDomain
+                }
             }
             guard aligned else { continue }
             if id.method == "spf" { verdict.spfAligned = true } else { verdict.dkimAligned = true }
@@ -184,9 +230,13 @@ public struct DMARCEvaluator: Sendable {
             return verdict
         }
         let passing = identifiers.filter(\.passed).map { "\($0.method):\($0.domain)" }
-        let why = passing.isEmpty ? "neither SPF nor DKIM passed" : "\(passing.joined(separator: ", ")) passed but not aligned with \(domain)"
+        let why =
+            passing.isEmpty
+            ? "neither SPF nor DKIM passed" : "\(passing.joined(separator: ", ")) passed but not aligned with \(domain)"
         verdict.result = .fail
-        verdict.reason = "\(why); policy \(verdict.policyTag ?? "p")=\(verdict.policy?.rawValue ?? "none") from _dmarc.\(policyDomain)"
+        verdict.reason =
+            "\(why); policy \(verdict.policyTag ?? "p")=\(verdict.policy?.rawValue ?? "none") from "
+            + "_dmarc.\(policyDomain)"
         return verdict
     }
 

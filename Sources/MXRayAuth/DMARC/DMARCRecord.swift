@@ -39,7 +39,9 @@ public struct DMARCRecord: Sendable, Codable, Equatable {
         guard tags.tags.first?.name == "v", tags["v"] == "DMARC1" else { throw .syntax("v=DMARC1 must come first") }
         func policyTag(_ name: String) throws(DMARCRecordError) -> Policy? {
             guard let v = tags[name] else { return nil }
-            guard let p = Policy(rawValue: v.lowercased()) else { throw .syntax("\(name)=\(v) is not none, quarantine or reject") }
+            guard let p = Policy(rawValue: v.lowercased()) else {
+                throw .syntax("\(name)=\(v) is not none, quarantine or reject")
+            }
             return p
         }
         func alignment(_ name: String) throws(DMARCRecordError) -> Alignment {
@@ -90,6 +92,8 @@ public struct DMARCRecord: Sendable, Codable, Equatable {
 public enum DMARCRecordError: Error, Sendable, CustomStringConvertible {
     case syntax(String)
     public var description: String {
-        switch self { case .syntax(let s): "invalid DMARC record: \(s)" }
+        switch self {
+        case .syntax(let s): "invalid DMARC record: \(s)"
+        }
     }
 }

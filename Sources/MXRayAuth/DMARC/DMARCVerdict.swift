@@ -35,6 +35,8 @@ public struct DMARCVerdict: Sendable, Codable, Equatable {
     public var reason: String
 
     public init(result: DMARCResult, mode: DMARCMode, reason: String) {
-        self.result = result; self.mode = mode; self.reason = reason
+        self.result = result
+        self.mode = mode
+        self.reason = reason
     }
 }

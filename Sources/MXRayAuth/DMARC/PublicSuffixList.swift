@@ -13,11 +13,17 @@ public struct PublicSuffixList: Sendable {
     /// Parses the list's text format: one rule per line, `//` comments, `*.` wildcards, `!` exceptions.
     public init(text: String) {
         for raw in text.split(whereSeparator: \.isNewline) {
-            let line = raw.split(separator: " ", maxSplits: 1).first.map(String.init)?.trimmingCharacters(in: .whitespaces) ?? ""
+            let line =
+                raw.split(separator: " ", maxSplits: 1).first.map(String.init)?.trimmingCharacters(in: .whitespaces)
+                ?? ""
             if line.isEmpty || line.hasPrefix("//") { continue }
-            if line.hasPrefix("!") { exceptions.insert(Self.normalized(String(line.dropFirst()))) }
-            else if line.hasPrefix("*.") { wildcards.insert(Self.normalized(String(line.dropFirst(2)))) }
-            else { rules.insert(Self.normalized(line)) }
+            if line.hasPrefix("!") {
+                exceptions.insert(Self.normalized(String(line.dropFirst())))
+            } else if line.hasPrefix("*.") {
+                wildcards.insert(Self.normalized(String(line.dropFirst(2))))
+            } else {
+                rules.insert(Self.normalized(line))
+            }
         }
     }
 
@@ -28,7 +34,8 @@ public struct PublicSuffixList: Sendable {
     /// The copy bundled with mxray.
     public static let bundled: PublicSuffixList = {
         guard let url = Bundle.module.url(forResource: "public_suffix_list", withExtension: "dat"),
-              let text = try? String(contentsOf: url, encoding: .utf8) else { return PublicSuffixList(text: "") }
+            let text = try? String(contentsOf: url, encoding: .utf8)
+        else { return PublicSuffixList(text: "") }
         return PublicSuffixList(text: text)
     }()
 
@@ -41,12 +48,14 @@ public struct PublicSuffixList: Sendable {
 
     /// How many labels, from the right, the public suffix of `labels` has.
     func suffixLength(_ labels: [String]) -> Int {
-        var best = 1 // the implicit "*" rule
+        var best = 1  // the implicit "*" rule
         for length in 1...labels.count {
             let candidate = labels.suffix(length).joined(separator: ".")
             if exceptions.contains(candidate) { return length - 1 }
             if rules.contains(candidate) { best = max(best, length) }
-            if length >= 2 && wildcards.contains(labels.suffix(length - 1).joined(separator: ".")) { best = max(best, length) }
+            if length >= 2 && wildcards.contains(labels.suffix(length - 1).joined(separator: ".")) {
+                best = max(best, length)
+            }
         }
         return best
     }

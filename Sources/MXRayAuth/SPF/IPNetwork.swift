@@ -6,7 +6,8 @@ private func splitPrefix(_ text: String, maxLength: Int) -> (String, Int)? {
     let parts = text.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
     guard parts.count == 2 else { return (text, maxLength) }
     let s = parts[1]
-    guard !s.isEmpty, s.allSatisfy(\.isASCIIDigit), !(s.count > 1 && s.first == "0"), let n = Int(s), n <= maxLength else { return nil }
+    guard !s.isEmpty, s.allSatisfy(\.isASCIIDigit), !(s.count > 1 && s.first == "0"), let n = Int(s), n <= maxLength
+    else { return nil }
     return (String(parts[0]), n)
 }
 
@@ -17,7 +18,8 @@ public struct IPv4Network: Sendable, Equatable {
 
     public init?(_ text: String) {
         guard let (ipText, length) = splitPrefix(text, maxLength: 32), let ip = IPv4Address(ipText) else { return nil }
-        address = ip; prefixLength = length
+        address = ip
+        prefixLength = length
     }
 
     public func contains(_ ip: IPv4Address) -> Bool { Self.matches(ip, address, prefixLength) }
@@ -36,7 +38,8 @@ public struct IPv6Network: Sendable, Equatable {
 
     public init?(_ text: String) {
         guard let (ipText, length) = splitPrefix(text, maxLength: 128), let ip = IPv6Address(ipText) else { return nil }
-        address = ip; prefixLength = length
+        address = ip
+        prefixLength = length
     }
 
     public func contains(_ ip: IPv6Address) -> Bool { Self.matches(ip, address, prefixLength) }

@@ -24,7 +24,9 @@ public struct SPFEvaluator: Sendable {
     /// trace's text (the verdict is otherwise the same).
     public var recordsTrace = true
     /// Parsed records by text, at most 10,000.
-    private let records = ParseCache<SPFRecord, SPFError>(capacity: 10_000) { text throws(SPFError) in try SPFRecord(parsing: text) }
+    private let records = ParseCache<SPFRecord, SPFError>(capacity: 10_000) { text throws(SPFError) in
+        try SPFRecord(parsing: text)
+    }
 
     public init(resolver: any DNSResolver, now: Int64 = 0) {
         self.resolver = resolver
@@ -52,12 +54,14 @@ public struct SPFEvaluator: Sendable {
             if !l.isEmpty { local = l }
             domain = String(sender[sender.index(after: at)...])
         }
-        let session = Session(ip: ip.unmapped, helo: helo, sender: "\(local)@\(domain)", localPart: local, senderDomain: domain, now: now)
+        let session = Session(
+            ip: ip.unmapped, helo: helo, sender: "\(local)@\(domain)", localPart: local, senderDomain: domain, now: now)
         session.tracing = recordsTrace
         let (result, explanation, reason) = await checkHost(domain, session: session, depth: 0)
-        return SPFVerdict(result: result, identity: identity, domain: domain, sender: session.sender, ip: ip.description,
-                          record: session.topRecord, explanation: explanation, reason: reason, lookups: session.lookups,
-                          voidLookups: session.voidLookups, trace: session.trace)
+        return SPFVerdict(
+            result: result, identity: identity, domain: domain, sender: session.sender, ip: ip.description,
+            record: session.topRecord, explanation: explanation, reason: reason, lookups: session.lookups,
+            voidLookups: session.voidLookups, trace: session.trace)
     }
 
     /// State shared by one check across includes and redirects.
@@ -75,8 +79,12 @@ public struct SPFEvaluator: Sendable {
         var topRecord: String?
 
         init(ip: IPAddress, helo: String, sender: String, localPart: String, senderDomain: String, now: Int64) {
-            self.ip = ip; self.helo = helo; self.sender = sender; self.localPart = localPart
-            self.senderDomain = senderDomain; self.now = now
+            self.ip = ip
+            self.helo = helo
+            self.sender = sender
+            self.localPart = localPart
+            self.senderDomain = senderDomain
+            self.now = now
         }
 
         /// `event` is only built when the trace is recorded.
@@ -86,7 +94,9 @@ public struct SPFEvaluator: Sendable {
         }
 
         func context(_ domain: String) -> SPFMacro.Context {
-            SPFMacro.Context(sender: sender, localPart: localPart, senderDomain: senderDomain, domain: domain, ip: ip, helo: helo, now: now)
+            SPFMacro.Context(
+                sender: sender, localPart: localPart, senderDomain: senderDomain, domain: domain, ip: ip, helo: helo,
+                now: now)
         }
     }
 
@@ -112,7 +122,8 @@ public struct SPFEvaluator: Sendable {
             return (.none, nil, "\(d) has no SPF record (\(lookup.outcome.label))")
         case .records:
             spfRecords = lookup.texts.filter(SPFRecord.isSPF)
-            session.note(depth, domainText, "", "TXT \(d) → \(spfRecords.count) SPF record\(spfRecords.count == 1 ? "" : "s")")
+            session.note(
+                depth, domainText, "", "TXT \(d) → \(spfRecords.count) SPF record\(spfRecords.count == 1 ? "" : "s")")
         }
         guard !spfRecords.isEmpty else { return (.none, nil, "\(d) has no SPF record") }
         // §4.5: more than one record is a permerror.
@@ -128,7 +139,9 @@ public struct SPFEvaluator: Sendable {
         let ctx = session.context(d)
 
         for directive in record.directives {
-            if directive.mechanism.queriesDNS, let over = countDNSTerm(session, depth, domainText, directive.text) { return over }
+            if directive.mechanism.queriesDNS, let over = countDNSTerm(session, depth, domainText, directive.text) {
+                return over
+            }
             let matched: Bool
             switch await evaluate(directive.mechanism, ctx: ctx, session: session, depth: depth, term: directive.text) {
             case .match: matched = true
@@ -137,12 +150,13 @@ public struct SPFEvaluator: Sendable {
             }
             session.note(depth, domainText, directive.text, matched ? "match" : "no match")
             guard matched else { continue }
-            let result: SPFResult = switch directive.qualifier {
-            case .pass: .pass
-            case .fail: .fail
-            case .softfail: .softfail
-            case .neutral: .neutral
-            }
+            let result: SPFResult =
+                switch directive.qualifier {
+                case .pass: .pass
+                case .fail: .fail
+                case .softfail: .softfail
+                case .neutral: .neutral
+                }
             var explanation: String?
             if result == .fail {
                 if let exp = record.explanation {
@@ -179,7 +193,9 @@ public struct SPFEvaluator: Sendable {
 
     enum MechanismOutcome { case match, noMatch, error(SPFResult, String) }
 
-    func evaluate(_ mechanism: SPFRecord.Mechanism, ctx: SPFMacro.Context, session: Session, depth: Int, term: String) async -> MechanismOutcome {
+    func evaluate(_ mechanism: SPFRecord.Mechanism, ctx: SPFMacro.Context, session: Session, depth: Int, term: String)
+        async -> MechanismOutcome
+    {
         func target(_ spec: String?) async throws(SPFError) -> String {
             guard let spec else { return ctx.domain }
             return try await expandDomain(spec, ctx: ctx, session: session)
@@ -219,18 +235,25 @@ public struct SPFEvaluator: Sendable {
                 let name = try await target(spec)
                 guard let domain = Self.validDomain(name) else { return .noMatch }
                 let hosts: [DomainName]
-                switch await query(domain, .mx, for: "MX", traceDomain: ctx.domain, session: session, depth: depth, term: term, countVoid: true) {
+                switch await query(
+                    domain, .mx, for: "MX", traceDomain: ctx.domain, session: session, depth: depth, term: term,
+                    countVoid: true)
+                {
                 case .failure(let e): return e.outcome
                 case .success(let rrs): hosts = rrs.compactMap { $0.data.target }.filter { !$0.isRoot }
                 }
                 for (index, host) in hosts.enumerated() {
                     // §4.6.4: querying an 11th address record is a permerror; a match before it is not.
                     guard index < Self.maxMXNames else {
-                        return .error(.permerror, "mx:\(domain.text) has \(hosts.count) MX names, over the limit of \(Self.maxMXNames)")
+                        return .error(
+                            .permerror,
+                            "mx:\(domain.text) has \(hosts.count) MX names, over the limit of \(Self.maxMXNames)")
                     }
-                    switch await addresses(of: host.text, session: session, depth: depth, term: term, countVoid: false) {
+                    switch await addresses(of: host.text, session: session, depth: depth, term: term, countVoid: false)
+                    {
                     case .failure(let e): return e.outcome
-                    case .success(let ips): if ips.contains(where: { Self.matches(session.ip, $0, v4, v6) }) { return .match }
+                    case .success(let ips):
+                        if ips.contains(where: { Self.matches(session.ip, $0, v4, v6) }) { return .match }
                     }
                 }
                 return .noMatch
@@ -242,7 +265,10 @@ public struct SPFEvaluator: Sendable {
             case .exists(let spec):
                 let name = try await target(spec)
                 guard let domain = Self.validDomain(name) else { return .noMatch }
-                switch await query(domain, .a, for: "exists", traceDomain: ctx.domain, session: session, depth: depth, term: term, countVoid: true) {
+                switch await query(
+                    domain, .a, for: "exists", traceDomain: ctx.domain, session: session, depth: depth, term: term,
+                    countVoid: true)
+                {
                 case .failure(let e): return e.outcome
                 case .success(let rrs): return rrs.isEmpty ? .noMatch : .match
                 }
@@ -262,21 +288,30 @@ public struct SPFEvaluator: Sendable {
     }
 
     /// A or AAAA records of `name`, by the family of the client address.
-    func addresses(of name: String, session: Session, depth: Int, term: String, countVoid: Bool) async -> Result<[IPAddress], MechanismOutcomeError> {
+    func addresses(of name: String, session: Session, depth: Int, term: String, countVoid: Bool) async -> Result<
+        [IPAddress], MechanismOutcomeError
+    > {
         guard let domain = Self.validDomain(name) else { return .success([]) }
         let type: RRType = { if case .v4 = session.ip { return .a } else { return .aaaa } }()
-        return await query(domain, type, for: "\(type)", traceDomain: name, session: session, depth: depth, term: term, countVoid: countVoid)
-            .map { DNSLookup.addresses(of: $0) }
+        return await query(
+            domain, type, for: "\(type)", traceDomain: name, session: session, depth: depth, term: term,
+            countVoid: countVoid
+        )
+        .map { DNSLookup.addresses(of: $0) }
     }
 
     /// One query made for a term, noted in the trace: the records, none when the name has none
     /// (a void lookup when `countVoid`, RFC 7208 §4.6.4), or the term's error when DNS failed.
-    func query(_ domain: DomainName, _ type: RRType, for purpose: String, traceDomain: String, session: Session, depth: Int,
-               term: String, countVoid: Bool) async -> Result<[ResourceRecord], MechanismOutcomeError> {
+    func query(
+        _ domain: DomainName, _ type: RRType, for purpose: String, traceDomain: String, session: Session, depth: Int,
+        term: String, countVoid: Bool
+    ) async -> Result<[ResourceRecord], MechanismOutcomeError> {
         let lookup = await resolver.lookup(domain, type)
         session.note(depth, traceDomain, term, "\(type) \(domain.text) → \(Self.describe(lookup))")
         switch lookup.outcome {
-        case .failure(let f): return .failure(MechanismOutcomeError(.error(.temperror, "\(purpose) lookup of \(domain.text) failed: \(f.detail)")))
+        case .failure(let f):
+            return .failure(
+                MechanismOutcomeError(.error(.temperror, "\(purpose) lookup of \(domain.text) failed: \(f.detail)")))
         case .nxdomain, .nodata:
             if countVoid, let e = void(session) { return .failure(MechanismOutcomeError(e)) }
             return .success([])
@@ -284,7 +319,10 @@ public struct SPFEvaluator: Sendable {
         }
     }
 
-    struct MechanismOutcomeError: Error { let outcome: MechanismOutcome; init(_ o: MechanismOutcome) { outcome = o } }
+    struct MechanismOutcomeError: Error {
+        let outcome: MechanismOutcome
+        init(_ o: MechanismOutcome) { outcome = o }
+    }
 
     /// Names of the client address confirmed by a forward lookup (RFC 7208 §5.5), lower-cased.
     func validatedNames(session: Session, depth: Int, term: String) async -> [String] {
@@ -294,8 +332,10 @@ public struct SPFEvaluator: Sendable {
         guard case .records(let rrs) = lookup.outcome else { return [] }
         var validated: [String] = []
         for name in rrs.compactMap({ $0.data.target }).prefix(Self.maxPTRNames) {
-            if case .success(let ips) = await addresses(of: name.text, session: session, depth: depth, term: term, countVoid: false),
-               ips.contains(session.ip) {
+            if case .success(let ips) = await addresses(
+                of: name.text, session: session, depth: depth, term: term, countVoid: false),
+                ips.contains(session.ip)
+            {
                 validated.append(name.text.lowercased())
             }
         }
@@ -304,7 +344,9 @@ public struct SPFEvaluator: Sendable {
 
     /// Expands a domain-spec and shortens it to 253 characters (RFC 7208 §7.3).
     func expandDomain(_ spec: String, ctx: SPFMacro.Context, session: Session) async throws(SPFError) -> String {
-        let expanded = try await SPFMacro.expand(spec, ctx, explanation: false) { await validatedName(ctx: ctx, session: session) }
+        let expanded = try await SPFMacro.expand(spec, ctx, explanation: false) {
+            await validatedName(ctx: ctx, session: session)
+        }
         return SPFMacro.truncated(expanded)
     }
 
@@ -318,13 +360,20 @@ public struct SPFEvaluator: Sendable {
 
     /// The exp= text (RFC 7208 §6.2); any problem means no explanation, never a different result.
     func explanation(_ spec: String, ctx: SPFMacro.Context, session: Session, depth: Int) async -> String? {
-        guard let name = try? await expandDomain(spec, ctx: ctx, session: session), let domain = Self.validDomain(name) else { return nil }
+        guard let name = try? await expandDomain(spec, ctx: ctx, session: session), let domain = Self.validDomain(name)
+        else { return nil }
         let lookup = await resolver.lookup(domain, .txt)
         session.note(depth, ctx.domain, "exp=\(spec)", "TXT \(domain.text) → \(Self.describe(lookup))")
-        guard case .records(let rrs) = lookup.outcome, rrs.count == 1, let text = rrs[0].data.joinedText else { return nil }
-        guard let expanded = try? await SPFMacro.expand(text, ctx, explanation: true, validatedName: {
-            await self.validatedName(ctx: ctx, session: session)
-        }) else { return nil }
+        guard case .records(let rrs) = lookup.outcome, rrs.count == 1, let text = rrs[0].data.joinedText else {
+            return nil
+        }
+        guard
+            let expanded = try? await SPFMacro.expand(
+                text, ctx, explanation: true,
+                validatedName: {
+                    await self.validatedName(ctx: ctx, session: session)
+                })
+        else { return nil }
         return String(expanded.prefix(Self.maxExplanationLength))
     }
 
@@ -340,7 +389,8 @@ public struct SPFEvaluator: Sendable {
     public static func validDomain(_ text: String) -> DomainName? {
         var t = Substring(text)
         if t.utf8.last == UInt8(ascii: ".") { t = t.dropLast() }
-        guard !t.isEmpty, t.utf8.count <= 253, t.utf8.contains(UInt8(ascii: ".")), let name = try? DomainName(String(t)) else { return nil }
+        guard !t.isEmpty, t.utf8.count <= 253, t.utf8.contains(UInt8(ascii: ".")), let name = try? DomainName(String(t))
+        else { return nil }
         return name
     }
 

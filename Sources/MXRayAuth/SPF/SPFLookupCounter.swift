@@ -32,13 +32,21 @@ public struct SPFLookupCounter: Sendable {
             count.terms += 1
             if count.exceedsLimit { return }
             if case .include(let target) = directive.mechanism {
-                if target.contains("%") { count.macroTargets.append(target) } else { await walk(target.lowercased(), &count) }
+                if target.contains("%") {
+                    count.macroTargets.append(target)
+                } else {
+                    await walk(target.lowercased(), &count)
+                }
             }
         }
         if let redirect = record.redirect {
             count.terms += 1
             if count.exceedsLimit { return }
-            if redirect.contains("%") { count.macroTargets.append(redirect) } else { await walk(redirect.lowercased(), &count) }
+            if redirect.contains("%") {
+                count.macroTargets.append(redirect)
+            } else {
+                await walk(redirect.lowercased(), &count)
+            }
         }
     }
 }

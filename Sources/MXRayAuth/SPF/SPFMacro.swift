@@ -1,5 +1,5 @@
-import MXRayDNS
 import Foundation
+import MXRayDNS
 
 /// SPF macro strings (RFC 7208 §7): validation when a record is parsed, expansion when it is
 /// evaluated.
@@ -31,7 +31,9 @@ enum SPFMacro {
         case macro(letter: Character, uppercase: Bool, digits: Int?, reverse: Bool, delimiters: Set<Character>)
     }
 
-    static func parse(_ s: String, allowsExplanationLetters: Bool, allowsSpaces: Bool, term: String) throws(SPFError) -> [Piece] {
+    static func parse(_ s: String, allowsExplanationLetters: Bool, allowsSpaces: Bool, term: String) throws(SPFError)
+        -> [Piece]
+    {
         var pieces: [Piece] = []
         var literal = ""
         let chars = Array(s)
@@ -41,8 +43,13 @@ enum SPFMacro {
             let c = chars[i]
             if c != "%" {
                 // macro-literal: visible ASCII except '%'; explanations may also hold spaces.
-                guard let ascii = c.asciiValue, (ascii >= 0x21 && ascii <= 0x7E) || (allowsSpaces && ascii == 0x20) else {
-                    throw bad("character \(c.unicodeScalars.map { "U+" + String($0.value, radix: 16, uppercase: true) }.joined()) is not allowed")
+                guard let ascii = c.asciiValue, (ascii >= 0x21 && ascii <= 0x7E) || (allowsSpaces && ascii == 0x20)
+                else {
+                    throw bad(
+                        "character "
+                            + c.unicodeScalars.map { "U+" + String($0.value, radix: 16, uppercase: true) }.joined()
+                            + " is not allowed"
+                    )
                 }
                 literal.append(c)
                 i += 1
@@ -51,9 +58,18 @@ enum SPFMacro {
             guard i + 1 < chars.count else { throw bad("'%' at the end") }
             let next = chars[i + 1]
             switch next {
-            case "%": literal.append("%"); i += 2; continue
-            case "_": literal.append(" "); i += 2; continue
-            case "-": literal.append("%20"); i += 2; continue
+            case "%":
+                literal.append("%")
+                i += 2
+                continue
+            case "_":
+                literal.append(" ")
+                i += 2
+                continue
+            case "-":
+                literal.append("%20")
+                i += 2
+                continue
             case "{": break
             default: throw bad("'%\(next)' is not a macro")
             }
@@ -66,22 +82,36 @@ enum SPFMacro {
             }
             var j = body.index(after: body.startIndex)
             var digitText = ""
-            while j < body.endIndex, body[j].isASCIIDigit { digitText.append(body[j]); j += 1 }
+            while j < body.endIndex, body[j].isASCIIDigit {
+                digitText.append(body[j])
+                j += 1
+            }
             var digits: Int? = nil
             if !digitText.isEmpty {
-                guard digitText.count <= 3, let n = Int(digitText), n > 0 else { throw bad("transformer digits must be 1-999") }
+                guard digitText.count <= 3, let n = Int(digitText), n > 0 else {
+                    throw bad("transformer digits must be 1-999")
+                }
                 digits = n
             }
             var reverse = false
-            if j < body.endIndex, body[j] == "r" || body[j] == "R" { reverse = true; j += 1 }
+            if j < body.endIndex, body[j] == "r" || body[j] == "R" {
+                reverse = true
+                j += 1
+            }
             var delims: Set<Character> = []
             while j < body.endIndex {
                 guard delimiters.contains(body[j]) else { throw bad("'\(body[j])' is not a macro delimiter") }
-                delims.insert(body[j]); j += 1
+                delims.insert(body[j])
+                j += 1
             }
-            if !literal.isEmpty { pieces.append(.literal(literal)); literal = "" }
-            pieces.append(.macro(letter: letter, uppercase: letterChar.isUppercase, digits: digits, reverse: reverse,
-                                 delimiters: delims.isEmpty ? ["."] : delims))
+            if !literal.isEmpty {
+                pieces.append(.literal(literal))
+                literal = ""
+            }
+            pieces.append(
+                .macro(
+                    letter: letter, uppercase: letterChar.isUppercase, digits: digits, reverse: reverse,
+                    delimiters: delims.isEmpty ? ["."] : delims))
             i = close + 1
         }
         if !literal.isEmpty { pieces.append(.literal(literal)) }
@@ -89,8 +119,10 @@ enum SPFMacro {
     }
 
     /// Expands `s`. `validatedName` answers %{p} (it may query DNS).
-    static func expand(_ s: String, _ context: Context, explanation: Bool,
-                       validatedName: () async -> String) async throws(SPFError) -> String {
+    static func expand(
+        _ s: String, _ context: Context, explanation: Bool,
+        validatedName: () async -> String
+    ) async throws(SPFError) -> String {
         // Most domain-specs hold no macro at all (validated when the record was parsed).
         if !explanation && !s.utf8.contains(UInt8(ascii: "%")) { return s }
         let pieces = try parse(s, allowsExplanationLetters: explanation, allowsSpaces: explanation, term: s)
@@ -132,7 +164,10 @@ enum SPFMacro {
         case .v6(let a):
             let hex = Array("0123456789abcdef")
             var nibbles: [String] = []
-            for b in a.wire { nibbles.append(String(hex[Int(b >> 4)])); nibbles.append(String(hex[Int(b & 0xF)])) }
+            for b in a.wire {
+                nibbles.append(String(hex[Int(b >> 4)]))
+                nibbles.append(String(hex[Int(b & 0xF)]))
+            }
             return nibbles.joined(separator: ".")
         }
     }
@@ -142,7 +177,11 @@ enum SPFMacro {
         var out = ""
         for b in s.utf8 {
             let c = Character(Unicode.Scalar(b))
-            if c.isASCII && (c.isLetter || c.isNumber || "-._~".contains(c)) { out.append(c) } else { out += String(format: "%%%02X", b) }
+            if c.isASCII && (c.isLetter || c.isNumber || "-._~".contains(c)) {
+                out.append(c)
+            } else {
+                out += String(format: "%%%02X", b)
+            }
         }
         return out
     }

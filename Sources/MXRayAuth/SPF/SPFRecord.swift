@@ -56,7 +56,9 @@ public struct SPFRecord: Sendable, Equatable {
         guard Self.isSPF(text) else { throw .syntax("record does not start with v=spf1") }
         // Terms are separated by one or more spaces (RFC 7208 §4.6.1); other whitespace is an error.
         let terms = text.utf8.dropFirst(6).split(separator: 0x20).map { String(decoding: $0, as: UTF8.self) }
-        guard terms.count <= Self.maxTerms else { throw .syntax("record has \(terms.count) terms, over the limit of \(Self.maxTerms)") }
+        guard terms.count <= Self.maxTerms else {
+            throw .syntax("record has \(terms.count) terms, over the limit of \(Self.maxTerms)")
+        }
         for term in terms {
             if let eq = term.firstIndex(of: "="), let name = Self.modifierName(term[..<eq]) {
                 let value = String(term[term.index(after: eq)...])
@@ -73,7 +75,7 @@ public struct SPFRecord: Sendable, Equatable {
                     try Self.checkDomainEnd(value, term: term)
                     explanation = value
                 default:
-                    break // RFC 7208 §6: unknown modifiers are ignored
+                    break  // RFC 7208 §6: unknown modifiers are ignored
                 }
                 continue
             }
@@ -84,14 +86,21 @@ public struct SPFRecord: Sendable, Equatable {
     /// `name` of a modifier: ALPHA *( ALPHA / DIGIT / "-" / "_" / "." ).
     static func modifierName(_ s: Substring) -> Substring? {
         guard let first = s.unicodeScalars.first, first.isASCIILetter else { return nil }
-        guard s.unicodeScalars.allSatisfy({ $0.isASCIILetter || ("0"..."9").contains($0) || "-_.".unicodeScalars.contains($0) }) else { return nil }
+        guard
+            s.unicodeScalars.allSatisfy({
+                $0.isASCIILetter || ("0"..."9").contains($0) || "-_.".unicodeScalars.contains($0)
+            })
+        else { return nil }
         return s
     }
 
     static func directive(_ term: String) throws(SPFError) -> Directive {
         var body = Substring(term)
         var qualifier = Qualifier.pass
-        if let q = body.first.flatMap({ Qualifier(rawValue: String($0)) }) { qualifier = q; body = body.dropFirst() }
+        if let q = body.first.flatMap({ Qualifier(rawValue: String($0)) }) {
+            qualifier = q
+            body = body.dropFirst()
+        }
         let nameEnd = body.firstIndex { $0 == ":" || $0 == "/" } ?? body.endIndex
         let name = body[..<nameEnd].lowercased()
         let rest = body[nameEnd...]
@@ -116,10 +125,14 @@ public struct SPFRecord: Sendable, Equatable {
             guard rest.isEmpty else { throw .syntax("\(term): all takes no argument") }
             mechanism = .all
         case "include":
-            guard case (let d?, let tail) = try domainArgument(required: true), tail.isEmpty else { throw .syntax("\(term): bad include") }
+            guard case (let d?, let tail) = try domainArgument(required: true), tail.isEmpty else {
+                throw .syntax("\(term): bad include")
+            }
             mechanism = .include(d)
         case "exists":
-            guard case (let d?, let tail) = try domainArgument(required: true), tail.isEmpty else { throw .syntax("\(term): bad exists") }
+            guard case (let d?, let tail) = try domainArgument(required: true), tail.isEmpty else {
+                throw .syntax("\(term): bad exists")
+            }
             mechanism = .exists(d)
         case "a", "mx":
             let (domain, tail) = try domainArgument(required: false)
@@ -130,10 +143,14 @@ public struct SPFRecord: Sendable, Equatable {
             guard tail.isEmpty else { throw .syntax("\(term): ptr takes no CIDR") }
             mechanism = .ptr(domain)
         case "ip4":
-            guard rest.hasPrefix(":"), let net = IPv4Network(String(rest.dropFirst())) else { throw .syntax("\(term): not an IPv4 network") }
+            guard rest.hasPrefix(":"), let net = IPv4Network(String(rest.dropFirst())) else {
+                throw .syntax("\(term): not an IPv4 network")
+            }
             mechanism = .ip4(net)
         case "ip6":
-            guard rest.hasPrefix(":"), let net = IPv6Network(String(rest.dropFirst())) else { throw .syntax("\(term): not an IPv6 network") }
+            guard rest.hasPrefix(":"), let net = IPv6Network(String(rest.dropFirst())) else {
+                throw .syntax("\(term): not an IPv6 network")
+            }
             mechanism = .ip6(net)
         default:
             throw .syntax("unknown mechanism \"\(term)\"")
@@ -145,10 +162,17 @@ public struct SPFRecord: Sendable, Equatable {
     static func cidrSuffixStart(_ arg: Substring) -> Substring.Index {
         let chars = Array(arg)
         var i = chars.count
-        func digitsBefore(_ end: Int) -> Int { var j = end; while j > 0 && chars[j - 1].isASCIIDigit { j -= 1 }; return j }
+        func digitsBefore(_ end: Int) -> Int {
+            var j = end
+            while j > 0 && chars[j - 1].isASCIIDigit { j -= 1 }
+            return j
+        }
         // "//m" at the end?
         var j = digitsBefore(i)
-        if j < i, j >= 2, chars[j - 1] == "/", chars[j - 2] == "/" { i = j - 2; j = digitsBefore(i) }
+        if j < i, j >= 2, chars[j - 1] == "/", chars[j - 2] == "/" {
+            i = j - 2
+            j = digitsBefore(i)
+        }
         // "/n" before it (or at the end)?
         if j < i, j >= 1, chars[j - 1] == "/", !(j >= 2 && chars[j - 2] == "/") { i = j - 1 }
         return arg.index(arg.startIndex, offsetBy: i)
@@ -160,7 +184,8 @@ public struct SPFRecord: Sendable, Equatable {
         var rest = text
         func number(_ s: Substring, max: Int) throws(SPFError) -> Int {
             guard !s.isEmpty, s.count <= 3, s.allSatisfy(\.isASCIIDigit), !(s.count > 1 && s.first == "0"),
-                  let n = Int(s), n <= max else { throw .syntax("\(term): bad CIDR length") }
+                let n = Int(s), n <= max
+            else { throw .syntax("\(term): bad CIDR length") }
             return n
         }
         if rest.hasPrefix("/") && !rest.hasPrefix("//") {
@@ -183,10 +208,13 @@ public struct SPFRecord: Sendable, Equatable {
         var d = Substring(domain)
         if d.hasSuffix(".") { d = d.dropLast() }
         if d.hasSuffix("}") { return }
-        guard let dot = d.lastIndex(of: ".") else { throw .syntax("\(term): \"\(domain)\" is not a fully qualified domain") }
+        guard let dot = d.lastIndex(of: ".") else {
+            throw .syntax("\(term): \"\(domain)\" is not a fully qualified domain")
+        }
         let top = d[d.index(after: dot)...]
         guard !top.isEmpty, top.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }),
-              !top.allSatisfy(\.isASCIIDigit), top.first != "-", top.last != "-" else {
+            !top.allSatisfy(\.isASCIIDigit), top.first != "-", top.last != "-"
+        else {
             throw .syntax("\(term): \"\(domain)\" does not end in a valid top-level label")
         }
     }
@@ -196,6 +224,8 @@ public struct SPFRecord: Sendable, Equatable {
 public enum SPFError: Error, Sendable, Equatable, CustomStringConvertible {
     case syntax(String)
     public var description: String {
-        switch self { case .syntax(let s): s }
+        switch self {
+        case .syntax(let s): s
+        }
     }
 }

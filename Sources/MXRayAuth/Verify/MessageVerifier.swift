@@ -22,9 +22,13 @@ public struct MessageVerifier: Sendable {
     public var dmarc: DMARCEvaluator
     let keys: KeyFetcher
 
-    public init(resolver: any DNSResolver, now: Int64, authservID: String, dmarcMode: DMARCMode = .rfc9989,
-                publicSuffixList: PublicSuffixList = .bundled) {
-        self.resolver = resolver; self.now = now; self.authservID = authservID
+    public init(
+        resolver: any DNSResolver, now: Int64, authservID: String, dmarcMode: DMARCMode = .rfc9989,
+        publicSuffixList: PublicSuffixList = .bundled
+    ) {
+        self.resolver = resolver
+        self.now = now
+        self.authservID = authservID
         self.dmarc = DMARCEvaluator(resolver: resolver, mode: dmarcMode, publicSuffixList: publicSuffixList)
         self.keys = KeyFetcher(resolver: resolver)
     }
@@ -40,21 +44,30 @@ public struct MessageVerifier: Sendable {
             v.domain.map { .init(method: "dkim", domain: $0, passed: v.result == .pass) }
         }
         if let spf { identifiers.append(.init(method: "spf", domain: spf.domain, passed: spf.result == .pass)) }
-        let dmarcVerdict = await dmarc.evaluate(fromFieldValues: message.fields(named: "From").map(\.value), identifiers: identifiers)
-        let ar = Self.authenticationResults(authservID: authservID, spf: spf, dkim: dkim, arc: arc, dmarc: dmarcVerdict,
-                                            inferred: connection?.inferred ?? false)
-        return MessageVerification(connection: connection, spf: spf, dkim: dkim, arc: arc, dmarc: dmarcVerdict,
-                                   authenticationResults: ar, lineEndings: message.lineEndings)
+        let dmarcVerdict = await dmarc.evaluate(
+            fromFieldValues: message.fields(named: "From").map(\.value), identifiers: identifiers)
+        let ar = Self.authenticationResults(
+            authservID: authservID, spf: spf, dkim: dkim, arc: arc, dmarc: dmarcVerdict,
+            inferred: connection?.inferred ?? false)
+        return MessageVerification(
+            connection: connection, spf: spf, dkim: dkim, arc: arc, dmarc: dmarcVerdict,
+            authenticationResults: ar, lineEndings: message.lineEndings)
     }
 
     /// RFC 8601 §2.7: one resinfo per method, with the properties a reader needs.
-    static func authenticationResults(authservID: String, spf: SPFVerdict?, dkim: [DKIMVerdict], arc: ARCVerdict,
-                                      dmarc: DMARCVerdict, inferred: Bool) -> AuthenticationResults {
+    static func authenticationResults(
+        authservID: String, spf: SPFVerdict?, dkim: [DKIMVerdict], arc: ARCVerdict,
+        dmarc: DMARCVerdict, inferred: Bool
+    ) -> AuthenticationResults {
         typealias R = AuthenticationResults.Result
         typealias P = AuthenticationResults.Property
         var results: [R] = []
         if let spf {
-            var r = R(method: "spf", result: spf.result.rawValue, properties: [P(type: "smtp", name: spf.identity, value: spf.identity == "helo" ? spf.domain : spf.sender)])
+            var r = R(
+                method: "spf", result: spf.result.rawValue,
+                properties: [
+                    P(type: "smtp", name: spf.identity, value: spf.identity == "helo" ? spf.domain : spf.sender)
+                ])
             if inferred { r.comments = ["connection facts inferred from the Received field"] }
             if ![.pass, .none].contains(spf.result) { r.reason = spf.reason }
             r.text = r.rendered
@@ -67,7 +80,9 @@ public struct MessageVerifier: Sendable {
             if let s = v.selector { props.append(P(type: "header", name: "s", value: s)) }
             if let a = v.algorithm { props.append(P(type: "header", name: "a", value: a)) }
             if let b = v.signaturePrefix, !b.isEmpty { props.append(P(type: "header", name: "b", value: b)) }
-            var r = R(method: "dkim", result: v.result.rawValue, properties: props, comments: v.keyBits.map { ["\($0)-bit key"] } ?? [])
+            var r = R(
+                method: "dkim", result: v.result.rawValue, properties: props,
+                comments: v.keyBits.map { ["\($0)-bit key"] } ?? [])
             if v.result != .pass { r.reason = v.reason }
             r.text = r.rendered
             results.append(r)
@@ -81,7 +96,9 @@ public struct MessageVerifier: Sendable {
         if let from = dmarc.fromDomain { props.append(P(type: "header", name: "from", value: from)) }
         if let policy = dmarc.policy { props.append(P(type: "policy", name: "dmarc", value: policy.rawValue)) }
         var d = R(method: "dmarc", result: dmarc.result.rawValue, properties: props)
-        if let tag = dmarc.policyTag, let p = dmarc.policy { d.comments = ["\(tag.split(separator: " ").first ?? "p")=\(p.rawValue)"] }
+        if let tag = dmarc.policyTag, let p = dmarc.policy {
+            d.comments = ["\(tag.split(separator: " ").first ?? "p")=\(p.rawValue)"]
+        }
         if [.fail, .temperror, .permerror].contains(dmarc.result) { d.reason = dmarc.reason }
         d.text = d.rendered
         results.append(d)

@@ -11,7 +11,10 @@ public struct ConnectionFacts: Sendable, Codable, Equatable {
     public var inferred: Bool
 
     public init(ip: IPAddress, helo: String, mailFrom: String, inferred: Bool = false) {
-        self.ip = ip; self.helo = helo; self.mailFrom = mailFrom; self.inferred = inferred
+        self.ip = ip
+        self.helo = helo
+        self.mailFrom = mailFrom
+        self.inferred = inferred
     }
 
     /// From the newest Received field (its TCP-info part, RFC 5321 §4.4, read by the one Received

@@ -32,12 +32,16 @@ public enum IDNA {
             }
             // RFC 5891 §4.2.3.1: no hyphen first or last; §4.2.3.2: no leading combining mark.
             if text.hasPrefix("-") || text.hasSuffix("-") { throw .label(text, "starts or ends with a hyphen") }
-            if let first = text.unicodeScalars.first, first.properties.generalCategory == .nonspacingMark
-                || first.properties.generalCategory == .spacingMark || first.properties.generalCategory == .enclosingMark
+            if let first = text.unicodeScalars.first,
+                first.properties.generalCategory == .nonspacingMark
+                    || first.properties.generalCategory == .spacingMark
+                    || first.properties.generalCategory == .enclosingMark
             {
                 throw .label(text, "starts with a combining mark")
             }
-            if text.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.properties.generalCategory == .control }) {
+            if text.unicodeScalars.contains(where: {
+                $0.properties.isWhitespace || $0.properties.generalCategory == .control
+            }) {
                 throw .label(text, "contains white space or a control character")
             }
             guard let encoded = Punycode.encode(text) else { throw .label(text, "is too long to encode") }

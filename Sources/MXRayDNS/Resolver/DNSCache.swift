@@ -31,7 +31,11 @@ public final class DNSCache: Sendable {
         let age = UInt32(clamping: (now - entry.stored).components.seconds)
         var lookup = entry.lookup
         if age > 0 {
-            func aged(_ r: ResourceRecord) -> ResourceRecord { var r = r; r.ttl = r.ttl > age ? r.ttl - age : 0; return r }
+            func aged(_ r: ResourceRecord) -> ResourceRecord {
+                var r = r
+                r.ttl = r.ttl > age ? r.ttl - age : 0
+                return r
+            }
             if case .records(let records) = lookup.outcome { lookup.outcome = .records(records.map(aged)) }
             lookup.cnameChain = lookup.cnameChain.map(aged)
         }

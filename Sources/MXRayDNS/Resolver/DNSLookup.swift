@@ -1,5 +1,5 @@
 /// Why a lookup produced no answer at all. Kept apart from NXDOMAIN and NODATA: a failure says
-/// nothing about whether records exist (the guide's "four outcomes").
+/// nothing about whether records exist (one of the four outcomes of `DNSOutcome`).
 public struct DNSFailure: Sendable, Hashable, Codable, CustomStringConvertible {
     public enum Kind: String, Sendable, Hashable, Codable {
         /// No reply within the timeout, after every retry.
@@ -24,7 +24,10 @@ public struct DNSFailure: Sendable, Hashable, Codable, CustomStringConvertible {
     /// What happened, in words, naming the servers tried.
     public var detail: String
 
-    public init(_ kind: Kind, _ detail: String) { self.kind = kind; self.detail = detail }
+    public init(_ kind: Kind, _ detail: String) {
+        self.kind = kind
+        self.detail = detail
+    }
 
     public var description: String { "\(kind.rawValue): \(detail)" }
 }
@@ -64,10 +67,17 @@ public struct DNSLookup: Sendable, Hashable, Codable {
     /// The transport of the final answer: "udp", "tcp", "zone" or "cache".
     public var transport: String
 
-    public init(question: DNSQuestion, outcome: DNSOutcome, cnameChain: [ResourceRecord] = [], source: String,
-                fromCache: Bool = false, elapsed: Double, transport: String) {
-        self.question = question; self.outcome = outcome; self.cnameChain = cnameChain
-        self.source = source; self.fromCache = fromCache; self.elapsed = elapsed; self.transport = transport
+    public init(
+        question: DNSQuestion, outcome: DNSOutcome, cnameChain: [ResourceRecord] = [], source: String,
+        fromCache: Bool = false, elapsed: Double, transport: String
+    ) {
+        self.question = question
+        self.outcome = outcome
+        self.cnameChain = cnameChain
+        self.source = source
+        self.fromCache = fromCache
+        self.elapsed = elapsed
+        self.transport = transport
     }
 
     /// The records, or an empty list for the three other outcomes.
@@ -127,7 +137,8 @@ public struct DNSLookup: Sendable, Hashable, Codable {
         case "nodata": outcome = .nodata
         case "failure": outcome = .failure(try c.decode(DNSFailure.self, forKey: .failure))
         case let other:
-            throw DecodingError.dataCorruptedError(forKey: .outcome, in: c, debugDescription: "unknown outcome \(other)")
+            throw DecodingError.dataCorruptedError(
+                forKey: .outcome, in: c, debugDescription: "unknown outcome \(other)")
         }
         cnameChain = try c.decode([ResourceRecord].self, forKey: .cnameChain)
         source = try c.decode(String.self, forKey: .source)

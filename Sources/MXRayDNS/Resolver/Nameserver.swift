@@ -5,7 +5,10 @@ public struct Nameserver: Sendable, Hashable, CustomStringConvertible, Codable {
     public var address: IPAddress
     public var port: Int
 
-    public init(address: IPAddress, port: Int = 53) { self.address = address; self.port = port }
+    public init(address: IPAddress, port: Int = 53) {
+        self.address = address
+        self.port = port
+    }
 
     /// Parses `IP`, `IPv4:PORT`, `[IPv6]:PORT` or a bare IPv6 address.
     public init(parsing text: String) throws(NameserverError) {
@@ -15,14 +18,22 @@ public struct Nameserver: Sendable, Hashable, CustomStringConvertible, Codable {
         }
         if text.hasPrefix("[") {
             guard let close = text.firstIndex(of: "]") else { throw .badAddress(text) }
-            guard let ip = IPv6Address(String(text[text.index(after: text.startIndex)..<close])) else { throw .badAddress(text) }
+            guard let ip = IPv6Address(String(text[text.index(after: text.startIndex)..<close])) else {
+                throw .badAddress(text)
+            }
             let rest = text[text.index(after: close)...]
-            if rest.isEmpty { self.init(address: .v6(ip)); return }
+            if rest.isEmpty {
+                self.init(address: .v6(ip))
+                return
+            }
             guard rest.hasPrefix(":") else { throw .badAddress(text) }
             self.init(address: .v6(ip), port: try port(rest.dropFirst()))
             return
         }
-        if let ip = IPAddress(text) { self.init(address: ip); return }
+        if let ip = IPAddress(text) {
+            self.init(address: ip)
+            return
+        }
         if let colon = text.lastIndex(of: ":"), let ip = IPv4Address(String(text[..<colon])) {
             self.init(address: .v4(ip), port: try port(text[text.index(after: colon)...]))
             return
@@ -78,7 +89,9 @@ public struct ResolvConf: Sendable, Equatable {
                 if let ip = IPAddress(String(address)) { nameservers.append(Nameserver(address: ip)) }
             } else if keyword == "options" {
                 for option in fields.dropFirst() {
-                    if option.hasPrefix("timeout:"), let n = Int(option.dropFirst(8)) { timeoutSeconds = min(max(n, 1), 30) }
+                    if option.hasPrefix("timeout:"), let n = Int(option.dropFirst(8)) {
+                        timeoutSeconds = min(max(n, 1), 30)
+                    }
                     if option.hasPrefix("attempts:"), let n = Int(option.dropFirst(9)) { attempts = min(max(n, 1), 5) }
                 }
             }

@@ -24,8 +24,9 @@ public struct ResolverConfiguration: Sendable {
     /// The system's configuration from /etc/resolv.conf, with glibc's fallback of 127.0.0.1:53.
     public static func system(path: String = "/etc/resolv.conf") -> ResolverConfiguration {
         let conf = ResolvConf.load(path: path)
-        var config = ResolverConfiguration(nameservers: conf.nameservers.isEmpty
-            ? [Nameserver(address: .v4(IPv4Address(127, 0, 0, 1)))] : conf.nameservers)
+        var config = ResolverConfiguration(
+            nameservers: conf.nameservers.isEmpty
+                ? [Nameserver(address: .v4(IPv4Address(127, 0, 0, 1)))] : conf.nameservers)
         if let t = conf.timeoutSeconds { config.timeout = .seconds(t) }
         if let a = conf.attempts { config.attempts = a }
         return config

@@ -30,12 +30,16 @@ enum ResponseClassifier {
                 return .final(.records(matching), chain: chain, cacheTTL: ttl)
             }
             guard question.type != .cname,
-                  let link = message.answers.first(where: { $0.name == current && $0.type == .cname }),
-                  case .cname(let target) = link.data else { break }
+                let link = message.answers.first(where: { $0.name == current && $0.type == .cname }),
+                case .cname(let target) = link.data
+            else { break }
             chain.append(link)
             guard chain.count <= maxChain, seen.insert(target).inserted else {
-                return .final(.failure(DNSFailure(.cnameChain, "CNAME chain from \(question.name) loops or exceeds \(maxChain) links")),
-                              chain: chain, cacheTTL: 0)
+                return .final(
+                    .failure(
+                        DNSFailure(
+                            .cnameChain, "CNAME chain from \(question.name) loops or exceeds \(maxChain) links")),
+                    chain: chain, cacheTTL: 0)
             }
             current = target
         }
@@ -55,7 +59,10 @@ enum ResponseClassifier {
         }
         if negativeTTL == nil && !message.authoritative && message.authorities.contains(where: { $0.type == .ns }) {
             // A delegation, not an answer: this server neither knows nor recurses (RFC 1034 §4.3.1).
-            return .tryNextServer(DNSFailure(.referral, "\(server) sent a referral instead of an answer; it does not recurse for \(question.name)"))
+            return .tryNextServer(
+                DNSFailure(
+                    .referral,
+                    "\(server) sent a referral instead of an answer; it does not recurse for \(question.name)"))
         }
         return .final(.nodata, chain: chain, cacheTTL: negativeTTL ?? 0)
     }

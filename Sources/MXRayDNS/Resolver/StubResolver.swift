@@ -13,7 +13,9 @@ public final class StubResolver: DNSResolver {
     private let eventLoop: EventLoop
     private let inFlight: Mutex<[DNSCache.Key: Task<DNSLookup, Never>]> = Mutex([:])
 
-    public init(configuration: ResolverConfiguration, eventLoopGroup: EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
+    public init(
+        configuration: ResolverConfiguration, eventLoopGroup: EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) {
         self.configuration = configuration
         self.cache = DNSCache(capacity: configuration.maxCacheEntries)
         self.eventLoop = eventLoopGroup.next()
@@ -52,8 +54,9 @@ public final class StubResolver: DNSResolver {
         // Each iteration asks about one name; a CNAME the server did not chase starts another.
         for _ in 0...configuration.maxCNAMEChain {
             let step = await query(DNSQuestion(name: current, type: type))
-            var lookup = DNSLookup(question: question, outcome: .failure(DNSFailure(.noNameservers, "no nameserver configured")),
-                                   cnameChain: chain, source: step.server, elapsed: 0, transport: step.transport)
+            var lookup = DNSLookup(
+                question: question, outcome: .failure(DNSFailure(.noNameservers, "no nameserver configured")),
+                cnameChain: chain, source: step.server, elapsed: 0, transport: step.transport)
             switch step.verdict {
             case .final(let outcome, let more, let ttl):
                 lookup.outcome = outcome
@@ -68,8 +71,12 @@ public final class StubResolver: DNSResolver {
                 chain += more
                 minChainTTL = min(minChainTTL, more.map(\.ttl).min() ?? minChainTTL)
                 guard chain.count <= configuration.maxCNAMEChain,
-                      !chain.dropLast().contains(where: { $0.name == target }), target != name else {
-                    lookup.outcome = .failure(DNSFailure(.cnameChain, "CNAME chain from \(name) loops or exceeds \(configuration.maxCNAMEChain) links"))
+                    !chain.dropLast().contains(where: { $0.name == target }), target != name
+                else {
+                    lookup.outcome = .failure(
+                        DNSFailure(
+                            .cnameChain,
+                            "CNAME chain from \(name) loops or exceeds \(configuration.maxCNAMEChain) links"))
                     lookup.cnameChain = chain
                     lookup.elapsed = (ContinuousClock.now - start).seconds
                     return lookup
@@ -81,9 +88,11 @@ public final class StubResolver: DNSResolver {
                 return lookup
             }
         }
-        return DNSLookup(question: question,
-                         outcome: .failure(DNSFailure(.cnameChain, "CNAME chain from \(name) exceeds \(configuration.maxCNAMEChain) links")),
-                         cnameChain: chain, source: "", elapsed: (ContinuousClock.now - start).seconds, transport: "udp")
+        return DNSLookup(
+            question: question,
+            outcome: .failure(
+                DNSFailure(.cnameChain, "CNAME chain from \(name) exceeds \(configuration.maxCNAMEChain) links")),
+            cnameChain: chain, source: "", elapsed: (ContinuousClock.now - start).seconds, transport: "udp")
     }
 
     private func cacheLifetime(_ outcome: DNSOutcome, ttl: UInt32) -> UInt32 {
@@ -104,13 +113,17 @@ public final class StubResolver: DNSResolver {
     /// Server failures and bad replies move on to the next server; the last reason is reported.
     private func query(_ question: DNSQuestion) async -> Step {
         guard !configuration.nameservers.isEmpty else {
-            return Step(verdict: .tryNextServer(DNSFailure(.noNameservers, "no nameserver configured")), server: "", transport: "udp")
+            return Step(
+                verdict: .tryNextServer(DNSFailure(.noNameservers, "no nameserver configured")), server: "",
+                transport: "udp")
         }
         var edns = EDNS(udpPayloadSize: configuration.ednsPayloadSize)
         edns.options = []
         let queryBytes: [UInt8]
         do { queryBytes = try DNSMessage.query(question, id: 0, edns: edns).encoded() } catch {
-            return Step(verdict: .tryNextServer(DNSFailure(.malformedAnswer, "cannot encode the query: \(error)")), server: "", transport: "udp")
+            return Step(
+                verdict: .tryNextServer(DNSFailure(.malformedAnswer, "cannot encode the query: \(error)")), server: "",
+                transport: "udp")
         }
         let timeout = TimeAmount(configuration.timeout)
         var problems: [String] = []
@@ -118,7 +131,8 @@ public final class StubResolver: DNSResolver {
         for server in configuration.nameservers {
             let address: SocketAddress
             do { address = try SocketAddress(ipAddress: server.address.description, port: server.port) } catch {
-                problems.append("\(server): \(error)"); lastKind = .network
+                problems.append("\(server): \(error)")
+                lastKind = .network
                 continue
             }
             var timeouts = 0
@@ -126,40 +140,56 @@ public final class StubResolver: DNSResolver {
                 var transport = "udp"
                 var reply: [UInt8]
                 do {
-                    reply = try await udp.exchange(query: queryBytes, question: question, server: address, timeout: timeout).get()
+                    reply = try await udp.exchange(
+                        query: queryBytes, question: question, server: address, timeout: timeout
+                    ).get()
                     if reply.count > 2, reply[2] & 0x02 != 0 {
                         // RFC 1035 §4.2.1 and RFC 7766 §5: a truncated UDP reply is retried over TCP.
                         transport = "tcp"
-                        reply = try await TCPTransport.exchange(query: queryBytes, question: question, server: address,
-                                                                timeout: timeout, eventLoop: eventLoop).get()
+                        reply = try await TCPTransport.exchange(
+                            query: queryBytes, question: question, server: address,
+                            timeout: timeout, eventLoop: eventLoop
+                        ).get()
                     }
                 } catch let error as ExchangeError {
-                    if case .timeout = error { timeouts += 1; continue attempts }
-                    problems.append("\(server) (\(transport)): \(error)"); lastKind = .network
+                    if case .timeout = error {
+                        timeouts += 1
+                        continue attempts
+                    }
+                    problems.append("\(server) (\(transport)): \(error)")
+                    lastKind = .network
                     break attempts
                 } catch {
-                    problems.append("\(server): \(error)"); lastKind = .network
+                    problems.append("\(server): \(error)")
+                    lastKind = .network
                     break attempts
                 }
                 let message: DNSMessage
                 do { message = try DNSMessage(decoding: reply) } catch {
-                    problems.append("\(server) sent a malformed reply: \(error)"); lastKind = .malformedAnswer
+                    problems.append("\(server) sent a malformed reply: \(error)")
+                    lastKind = .malformedAnswer
                     break attempts
                 }
-                let verdict = ResponseClassifier.classify(message, question: question, server: server.description,
-                                                          maxChain: configuration.maxCNAMEChain)
+                let verdict = ResponseClassifier.classify(
+                    message, question: question, server: server.description,
+                    maxChain: configuration.maxCNAMEChain)
                 if case .tryNextServer(let failure) = verdict {
-                    problems.append(failure.detail); lastKind = failure.kind
+                    problems.append(failure.detail)
+                    lastKind = failure.kind
                     break attempts
                 }
                 return Step(verdict: verdict, server: server.description, transport: transport)
             }
             if timeouts > 0 {
-                problems.append("\(server): no reply to \(timeouts) \(timeouts == 1 ? "try" : "tries") of \(configuration.timeout.seconds)s")
+                problems.append(
+                    "\(server): no reply to \(timeouts) \(timeouts == 1 ? "try" : "tries") of "
+                        + "\(configuration.timeout.seconds)s"
+                )
                 if problems.count == 1 || lastKind == .timeout { lastKind = .timeout }
             }
         }
-        return Step(verdict: .tryNextServer(DNSFailure(lastKind, problems.joined(separator: "; "))),
-                    server: configuration.nameservers.map(\.description).joined(separator: ", "), transport: "udp")
+        return Step(
+            verdict: .tryNextServer(DNSFailure(lastKind, problems.joined(separator: "; "))),
+            server: configuration.nameservers.map(\.description).joined(separator: ", "), transport: "udp")
     }
 }

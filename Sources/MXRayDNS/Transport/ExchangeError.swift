@@ -19,7 +19,7 @@ enum ReplyMatcher {
     static func matches(_ reply: [UInt8], id: UInt16, question: DNSQuestion) -> Bool {
         guard reply.count >= 12 else { return false }
         guard UInt16(reply[0]) << 8 | UInt16(reply[1]) == id else { return false }
-        guard reply[2] & 0x80 != 0 else { return false } // QR: must be a response
+        guard reply[2] & 0x80 != 0 else { return false }  // QR: must be a response
         let qdcount = UInt16(reply[4]) << 8 | UInt16(reply[5])
         if qdcount == 0 {
             // Some servers drop the question from error replies (FORMERR, NOTIMP, REFUSED).
@@ -27,7 +27,8 @@ enum ReplyMatcher {
         }
         guard qdcount == 1 else { return false }
         var reader = WireReader(reply, offset: 12)
-        guard let name = try? reader.name(), let type = try? reader.u16("question"), let qclass = try? reader.u16("question")
+        guard let name = try? reader.name(), let type = try? reader.u16("question"),
+            let qclass = try? reader.u16("question")
         else { return false }
         return name == question.name && type == question.type.rawValue && qclass == question.qclass.rawValue
     }

@@ -19,7 +19,9 @@ final class TCPReplyHandler: ChannelInboundHandler {
     private let question: DNSQuestion
 
     init(promise: EventLoopPromise<[UInt8]>, id: UInt16, question: DNSQuestion) {
-        self.promise = promise; self.id = id; self.question = question
+        self.promise = promise
+        self.id = id
+        self.question = question
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -42,8 +44,10 @@ final class TCPReplyHandler: ChannelInboundHandler {
 
 /// One query over a new TCP connection (RFC 7766 §5), bounded by `timeout` from connect to reply.
 enum TCPTransport {
-    static func exchange(query: [UInt8], question: DNSQuestion, server: SocketAddress, timeout: TimeAmount,
-                         eventLoop: EventLoop) -> EventLoopFuture<[UInt8]> {
+    static func exchange(
+        query: [UInt8], question: DNSQuestion, server: SocketAddress, timeout: TimeAmount,
+        eventLoop: EventLoop
+    ) -> EventLoopFuture<[UInt8]> {
         let promise = eventLoop.makePromise(of: [UInt8].self)
         var bytes = query
         let id = UInt16.random(in: .min ... .max)
@@ -56,7 +60,8 @@ enum TCPTransport {
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(DNSTCPFraming.decoder())
-                    try channel.pipeline.syncOperations.addHandler(TCPReplyHandler(promise: promise, id: id, question: question))
+                    try channel.pipeline.syncOperations.addHandler(
+                        TCPReplyHandler(promise: promise, id: id, question: question))
                 }
             }
             .connect(to: server)

@@ -14,18 +14,22 @@ final class UDPTransport: @unchecked Sendable {
     static let maxInFlightPerSocket = 1024
 
     let eventLoop: EventLoop
-    private var pools: [Bool: [UDPSocket]] = [:] // keyed on "is IPv6"
+    private var pools: [Bool: [UDPSocket]] = [:]  // keyed on "is IPv6"
 
     init(eventLoop: EventLoop) { self.eventLoop = eventLoop }
 
     /// Sends `query` (its ID is replaced by a fresh random one) and completes with the first
     /// reply that matches the ID, the server and the question.
-    func exchange(query: [UInt8], question: DNSQuestion, server: SocketAddress, timeout: TimeAmount) -> EventLoopFuture<[UInt8]> {
+    func exchange(query: [UInt8], question: DNSQuestion, server: SocketAddress, timeout: TimeAmount) -> EventLoopFuture<
+        [UInt8]
+    > {
         if eventLoop.inEventLoop { return start(query: query, question: question, server: server, timeout: timeout) }
         return eventLoop.flatSubmit { self.start(query: query, question: question, server: server, timeout: timeout) }
     }
 
-    private func start(query: [UInt8], question: DNSQuestion, server: SocketAddress, timeout: TimeAmount) -> EventLoopFuture<[UInt8]> {
+    private func start(query: [UInt8], question: DNSQuestion, server: SocketAddress, timeout: TimeAmount)
+        -> EventLoopFuture<[UInt8]>
+    {
         let socket = pickSocket(ipv6: server.protocol == .inet6)
         let id = socket.freshID()
         var bytes = query
@@ -142,7 +146,8 @@ final class UDPSocket: @unchecked Sendable {
         guard reply.count >= 2 else { return }
         let id = UInt16(reply[0]) << 8 | UInt16(reply[1])
         guard let p = pending[id], p.server == envelope.remoteAddress,
-              ReplyMatcher.matches(reply, id: id, question: p.question) else { return }
+            ReplyMatcher.matches(reply, id: id, question: p.question)
+        else { return }
         complete(id, with: .success(reply))
     }
 

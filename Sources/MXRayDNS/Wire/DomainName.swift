@@ -30,9 +30,15 @@ public struct DomainName: Sendable, Hashable, Comparable, CustomStringConvertibl
     /// Parses presentation format (RFC 1035 §5.1): dots separate labels, `\.` and `\DDD` escape
     /// octets, a trailing dot is optional. "." is the root.
     public init(_ text: String) throws(DNSNameError) {
-        if text == "." { self = .root; return }
+        if text == "." {
+            self = .root
+            return
+        }
         guard !text.isEmpty else { throw .emptyLabel }
-        if let simple = Self.parseSimple(text) { self = simple; return }
+        if let simple = Self.parseSimple(text) {
+            self = simple
+            return
+        }
         var labels: [[UInt8]] = []
         var current: [UInt8] = []
         let bytes = Array(text.utf8)
@@ -53,7 +59,9 @@ public struct DomainName: Sendable, Hashable, Comparable, CustomStringConvertibl
                 if next >= UInt8(ascii: "0") && next <= UInt8(ascii: "9") {
                     guard i + 3 < bytes.count else { throw .badEscape(text) }
                     let digits = bytes[(i + 1)...(i + 3)]
-                    guard digits.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else { throw .badEscape(text) }
+                    guard digits.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else {
+                        throw .badEscape(text)
+                    }
                     let value = digits.reduce(0) { $0 * 10 + Int($1 - UInt8(ascii: "0")) }
                     guard value <= 255 else { throw .badEscape(text) }
                     current.append(UInt8(value))
@@ -82,16 +90,25 @@ public struct DomainName: Sendable, Hashable, Comparable, CustomStringConvertibl
         text.utf8.withContiguousStorageIfAvailable { bytes in
             var count = bytes.count
             if count > 0 && bytes[count - 1] == UInt8(ascii: ".") { count -= 1 }
-            guard count > 0, count + 2 <= maxWireLength else { ok = false; return }
+            guard count > 0, count + 2 <= maxWireLength else {
+                ok = false
+                return
+            }
             wire.reserveCapacity(count + 1)
             var labelStart = 0
             wire.append(0)
             for i in 0..<count {
                 let b = bytes[i]
-                if b == UInt8(ascii: "\\") { ok = false; return }
+                if b == UInt8(ascii: "\\") {
+                    ok = false
+                    return
+                }
                 if b == UInt8(ascii: ".") {
                     let length = i - labelStart
-                    guard length > 0, length <= maxLabelLength else { ok = false; return }
+                    guard length > 0, length <= maxLabelLength else {
+                        ok = false
+                        return
+                    }
                     wire[wire.count - length - 1] = UInt8(length)
                     wire.append(0)
                     labelStart = i + 1
@@ -100,7 +117,10 @@ public struct DomainName: Sendable, Hashable, Comparable, CustomStringConvertibl
                 }
             }
             let length = count - labelStart
-            guard length > 0, length <= maxLabelLength else { ok = false; return }
+            guard length > 0, length <= maxLabelLength else {
+                ok = false
+                return
+            }
             wire[wire.count - length - 1] = UInt8(length)
         } ?? { ok = false }()
         return ok ? DomainName(uncheckedWire: wire) : nil
@@ -121,7 +141,10 @@ public struct DomainName: Sendable, Hashable, Comparable, CustomStringConvertibl
     public var labelCount: Int {
         var count = 0
         var i = 0
-        while i < wire.count { count += 1; i += 1 + Int(wire[i]) }
+        while i < wire.count {
+            count += 1
+            i += 1 + Int(wire[i])
+        }
         return count
     }
 
@@ -190,8 +213,10 @@ public struct DomainName: Sendable, Hashable, Comparable, CustomStringConvertibl
             var k = i + 1
             while k < end {
                 let b = wire[k]
-                guard (b >= 0x61 && b <= 0x7A) || (b >= 0x41 && b <= 0x5A) || (b >= 0x30 && b <= 0x39)
-                    || b == 0x2D || b == 0x5F || b == 0x2A || b == 0x2F || b == 0x2B else { return nil }
+                guard
+                    (b >= 0x61 && b <= 0x7A) || (b >= 0x41 && b <= 0x5A) || (b >= 0x30 && b <= 0x39)
+                        || b == 0x2D || b == 0x5F || b == 0x2A || b == 0x2F || b == 0x2B
+                else { return nil }
                 out.append(b)
                 k += 1
             }
@@ -210,8 +235,9 @@ public struct DomainName: Sendable, Hashable, Comparable, CustomStringConvertibl
     static func appendEscaped(_ b: UInt8, to out: inout [UInt8]) {
         switch b {
         case UInt8(ascii: "."), UInt8(ascii: "\\"), UInt8(ascii: "\""), UInt8(ascii: ";"),
-             UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "@"), UInt8(ascii: "$"):
-            out.append(UInt8(ascii: "\\")); out.append(b)
+            UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "@"), UInt8(ascii: "$"):
+            out.append(UInt8(ascii: "\\"))
+            out.append(b)
         case 0x21...0x7e:
             out.append(b)
         default:
@@ -229,7 +255,8 @@ public struct DomainName: Sendable, Hashable, Comparable, CustomStringConvertibl
         var ia = a.startIndex, ib = b.startIndex
         while ia < a.endIndex {
             if lower(a[ia]) != lower(b[ib]) { return false }
-            ia += 1; ib += 1
+            ia += 1
+            ib += 1
         }
         return true
     }
@@ -281,8 +308,10 @@ public enum DNSNameError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .emptyLabel: "empty label in domain name"
-        case .labelTooLong(let n): "label of \(n) octets exceeds the limit of \(DomainName.maxLabelLength) (RFC 1035 §2.3.4)"
-        case .nameTooLong(let n): "name of \(n) octets exceeds the limit of \(DomainName.maxWireLength) (RFC 1035 §2.3.4)"
+        case .labelTooLong(let n):
+            "label of \(n) octets exceeds the limit of \(DomainName.maxLabelLength) (RFC 1035 §2.3.4)"
+        case .nameTooLong(let n):
+            "name of \(n) octets exceeds the limit of \(DomainName.maxWireLength) (RFC 1035 §2.3.4)"
         case .badEscape(let s): "bad escape sequence in domain name \"\(s)\""
         }
     }

@@ -17,7 +17,10 @@ public struct EDNS: Sendable, Hashable {
             && l.dnssecOK == r.dnssecOK && l.options.map(\.code) == r.options.map(\.code)
             && l.options.map(\.data) == r.options.map(\.data)
     }
-    public func hash(into h: inout Hasher) { h.combine(udpPayloadSize); h.combine(version) }
+    public func hash(into h: inout Hasher) {
+        h.combine(udpPayloadSize)
+        h.combine(version)
+    }
 }
 
 /// A DNS message (RFC 1035 §4.1): header, question, answer, authority and additional sections.
@@ -83,7 +86,9 @@ public struct DNSMessage: Sendable, Hashable {
         rcode = ResponseCode(code)
     }
 
-    private static func records(_ count: UInt16, _ r: inout WireReader, into edns: inout EDNS?) throws(DNSWireError) -> [ResourceRecord] {
+    private static func records(_ count: UInt16, _ r: inout WireReader, into edns: inout EDNS?) throws(DNSWireError)
+        -> [ResourceRecord]
+    {
         var out: [ResourceRecord] = []
         out.reserveCapacity(min(Int(count), r.remaining / 11))
         for _ in 0..<count {
@@ -92,7 +97,9 @@ public struct DNSMessage: Sendable, Hashable {
             let rclass = try r.u16("record class")
             let ttl = try r.u32("record TTL")
             let length = Int(try r.u16("RDATA length"))
-            guard r.offset + length <= r.bytes.count else { throw .truncated(reading: "\(type) RDATA", offset: r.offset) }
+            guard r.offset + length <= r.bytes.count else {
+                throw .truncated(reading: "\(type) RDATA", offset: r.offset)
+            }
             if type == .opt {
                 // RFC 6891 §6.1.2-3: CLASS is the payload size, TTL holds extended RCODE, version, DO.
                 var e = EDNS(udpPayloadSize: rclass)
@@ -142,14 +149,16 @@ public struct DNSMessage: Sendable, Hashable {
         }
         for record in answers + authorities + additionals { try RDataWire.encode(record, into: &w) }
         if let edns {
-            w.u8(0) // root owner
+            w.u8(0)  // root owner
             w.u16(RRType.opt.rawValue)
             w.u16(edns.udpPayloadSize)
             let ext = UInt32((rcode.rawValue >> 4) & 0xff) << 24
             w.u32(ext | UInt32(edns.version) << 16 | (edns.dnssecOK ? 0x8000 : 0))
             var options: [UInt8] = []
             for o in edns.options {
-                options += [UInt8(o.code >> 8), UInt8(o.code & 0xff), UInt8(o.data.count >> 8), UInt8(o.data.count & 0xff)]
+                options += [
+                    UInt8(o.code >> 8), UInt8(o.code & 0xff), UInt8(o.data.count >> 8), UInt8(o.data.count & 0xff),
+                ]
                 options += o.data
             }
             w.u16(UInt16(options.count))
@@ -181,8 +190,10 @@ enum RDataWire {
         case .ns: data = .ns(try r.name())
         case .soa:
             let mname = try r.name(), rname = try r.name()
-            data = .soa(SOAData(mname: mname, rname: rname, serial: try r.u32("SOA"), refresh: try r.u32("SOA"),
-                                retry: try r.u32("SOA"), expire: try r.u32("SOA"), minimum: try r.u32("SOA")))
+            data = .soa(
+                SOAData(
+                    mname: mname, rname: rname, serial: try r.u32("SOA"), refresh: try r.u32("SOA"),
+                    retry: try r.u32("SOA"), expire: try r.u32("SOA"), minimum: try r.u32("SOA")))
         case .txt:
             // RFC 1035 §3.3.14: one or more character-strings filling RDATA exactly.
             var strings: [[UInt8]] = []
@@ -193,8 +204,10 @@ enum RDataWire {
         case .tlsa:
             guard length >= 3 else { throw .rdataLength(type: type, expected: length, consumed: 3) }
             let usage = try r.u8("TLSA"), selector = try r.u8("TLSA"), matching = try r.u8("TLSA")
-            data = .tlsa(TLSAData(usage: usage, selector: selector, matchingType: matching,
-                                  associationData: try r.take(length - 3, "TLSA")))
+            data = .tlsa(
+                TLSAData(
+                    usage: usage, selector: selector, matchingType: matching,
+                    associationData: try r.take(length - 3, "TLSA")))
         default:
             data = .unknown(type: type, data: try r.take(length, "RDATA"))
         }
@@ -212,15 +225,25 @@ enum RDataWire {
         switch record.data {
         case .a(let ip): w.append(ip.wire)
         case .aaaa(let ip): w.append(ip.wire)
-        case .mx(let pref, let exchange): w.u16(pref); w.name(exchange)
+        case .mx(let pref, let exchange):
+            w.u16(pref)
+            w.name(exchange)
         case .cname(let n), .ptr(let n), .ns(let n): w.name(n)
         case .soa(let s):
-            w.name(s.mname); w.name(s.rname)
-            w.u32(s.serial); w.u32(s.refresh); w.u32(s.retry); w.u32(s.expire); w.u32(s.minimum)
+            w.name(s.mname)
+            w.name(s.rname)
+            w.u32(s.serial)
+            w.u32(s.refresh)
+            w.u32(s.retry)
+            w.u32(s.expire)
+            w.u32(s.minimum)
         case .txt(let strings):
             for s in strings { try w.characterString(s) }
         case .tlsa(let t):
-            w.u8(t.usage); w.u8(t.selector); w.u8(t.matchingType); w.append(t.associationData)
+            w.u8(t.usage)
+            w.u8(t.selector)
+            w.u8(t.matchingType)
+            w.append(t.associationData)
         case .unknown(_, let data): w.append(data)
         }
         let length = w.bytes.count - lengthAt - 2

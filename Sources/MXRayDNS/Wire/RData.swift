@@ -9,9 +9,17 @@ public struct SOAData: Sendable, Hashable {
     /// Since RFC 2308 §4: the TTL of negative answers from this zone.
     public var minimum: UInt32
 
-    public init(mname: DomainName, rname: DomainName, serial: UInt32, refresh: UInt32, retry: UInt32, expire: UInt32, minimum: UInt32) {
-        self.mname = mname; self.rname = rname; self.serial = serial
-        self.refresh = refresh; self.retry = retry; self.expire = expire; self.minimum = minimum
+    public init(
+        mname: DomainName, rname: DomainName, serial: UInt32, refresh: UInt32, retry: UInt32, expire: UInt32,
+        minimum: UInt32
+    ) {
+        self.mname = mname
+        self.rname = rname
+        self.serial = serial
+        self.refresh = refresh
+        self.retry = retry
+        self.expire = expire
+        self.minimum = minimum
     }
 }
 
@@ -23,7 +31,9 @@ public struct TLSAData: Sendable, Hashable {
     public var associationData: [UInt8]
 
     public init(usage: UInt8, selector: UInt8, matchingType: UInt8, associationData: [UInt8]) {
-        self.usage = usage; self.selector = selector; self.matchingType = matchingType
+        self.usage = usage
+        self.selector = selector
+        self.matchingType = matchingType
         self.associationData = associationData
     }
 }
@@ -106,7 +116,8 @@ public enum RData: Sendable, Hashable {
         for b in s {
             switch b {
             case UInt8(ascii: "\""), UInt8(ascii: "\\"):
-                out.append(UInt8(ascii: "\\")); out.append(b)
+                out.append(UInt8(ascii: "\\"))
+                out.append(b)
             case 0x20...0x7e:
                 out.append(b)
             default:
@@ -122,7 +133,10 @@ public enum RData: Sendable, Hashable {
         let digits = Array("0123456789ABCDEF".utf8)
         var out: [UInt8] = []
         out.reserveCapacity(data.count * 2)
-        for b in data { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 0xf)]) }
+        for b in data {
+            out.append(digits[Int(b >> 4)])
+            out.append(digits[Int(b & 0xf)])
+        }
         return String(decoding: out, as: UTF8.self)
     }
 }
@@ -135,7 +149,10 @@ public struct ResourceRecord: Sendable, Hashable, CustomStringConvertible, Codab
     public var data: RData
 
     public init(name: DomainName, ttl: UInt32, data: RData, rdataClass: DNSClass = .internet) {
-        self.name = name; self.ttl = ttl; self.data = data; self.rdataClass = rdataClass
+        self.name = name
+        self.ttl = ttl
+        self.data = data
+        self.rdataClass = rdataClass
     }
 
     public var type: RRType { data.type }
@@ -176,7 +193,10 @@ public struct DNSQuestion: Sendable, Hashable, CustomStringConvertible, Codable 
     public var type: RRType
     public var qclass: DNSClass = .internet
 
-    public init(name: DomainName, type: RRType) { self.name = name; self.type = type }
+    public init(name: DomainName, type: RRType) {
+        self.name = name
+        self.type = type
+    }
 
     public var description: String { "\(name) \(type)" }
 

@@ -27,7 +27,10 @@ public struct RRType: Sendable, Hashable, Comparable, CustomStringConvertible, C
     /// Parses a mnemonic ("MX"), the RFC 3597 §5 generic form ("TYPE65") or a bare number.
     public init?(name: String) {
         let upper = name.uppercased()
-        if let known = Self.mnemonics.first(where: { $0.0 == upper }) { self = known.1; return }
+        if let known = Self.mnemonics.first(where: { $0.0 == upper }) {
+            self = known.1
+            return
+        }
         let digits = upper.hasPrefix("TYPE") ? String(upper.dropFirst(4)) : upper
         guard !digits.isEmpty, digits.allSatisfy(\.isASCII), let n = UInt16(digits) else { return nil }
         self.init(n)
@@ -42,7 +45,8 @@ public struct RRType: Sendable, Hashable, Comparable, CustomStringConvertible, C
     public init(from decoder: Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         guard let t = RRType(name: text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "unknown type \(text)"))
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath, debugDescription: "unknown type \(text)"))
         }
         self = t
     }

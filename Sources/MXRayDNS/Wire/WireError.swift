@@ -19,10 +19,13 @@ public enum DNSWireError: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .truncated(let what, let at): "message truncated at offset \(at) while reading \(what)"
         case .badLabelType(let at): "reserved label type at offset \(at)"
-        case .badPointer(let at, let target): "compression pointer at offset \(at) to \(target) does not point backwards (loop or forward reference)"
-        case .tooManyPointers(let at): "more than \(WireReader.maxPointersPerName) compression pointers in the name at offset \(at)"
+        case .badPointer(let at, let target):
+            "compression pointer at offset \(at) to \(target) does not point backwards (loop or forward reference)"
+        case .tooManyPointers(let at):
+            "more than \(WireReader.maxPointersPerName) compression pointers in the name at offset \(at)"
         case .name(let e, let at): "bad name at offset \(at): \(e)"
-        case .rdataLength(let type, let expected, let consumed): "\(type) RDATA length \(expected) but its fields took \(consumed)"
+        case .rdataLength(let type, let expected, let consumed):
+            "\(type) RDATA length \(expected) but its fields took \(consumed)"
         case .messageTooLarge(let n): "message of \(n) octets exceeds 65,535"
         case .characterStringTooLong(let n): "character-string of \(n) octets exceeds 255"
         }

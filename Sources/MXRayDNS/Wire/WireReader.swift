@@ -7,7 +7,10 @@ public struct WireReader: Sendable {
     public let bytes: [UInt8]
     public var offset: Int
 
-    public init(_ bytes: [UInt8], offset: Int = 0) { self.bytes = bytes; self.offset = offset }
+    public init(_ bytes: [UInt8], offset: Int = 0) {
+        self.bytes = bytes
+        self.offset = offset
+    }
 
     public var remaining: Int { bytes.count - offset }
 
@@ -100,15 +103,21 @@ public struct WireWriter: Sendable {
     }
 
     mutating func u8(_ v: UInt8) { bytes.append(v) }
-    mutating func u16(_ v: UInt16) { bytes.append(UInt8(v >> 8)); bytes.append(UInt8(v & 0xff)) }
+    mutating func u16(_ v: UInt16) {
+        bytes.append(UInt8(v >> 8))
+        bytes.append(UInt8(v & 0xff))
+    }
     mutating func u32(_ v: UInt32) {
-        bytes.append(UInt8(v >> 24)); bytes.append(UInt8((v >> 16) & 0xff))
-        bytes.append(UInt8((v >> 8) & 0xff)); bytes.append(UInt8(v & 0xff))
+        bytes.append(UInt8(v >> 24))
+        bytes.append(UInt8((v >> 16) & 0xff))
+        bytes.append(UInt8((v >> 8) & 0xff))
+        bytes.append(UInt8(v & 0xff))
     }
     mutating func append(_ data: some Sequence<UInt8>) { bytes.append(contentsOf: data) }
 
     mutating func set16(_ v: UInt16, at index: Int) {
-        bytes[index] = UInt8(v >> 8); bytes[index + 1] = UInt8(v & 0xff)
+        bytes[index] = UInt8(v >> 8)
+        bytes[index + 1] = UInt8(v & 0xff)
     }
 
     mutating func name(_ name: DomainName, compressible: Bool = true) {

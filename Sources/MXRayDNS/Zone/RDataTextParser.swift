@@ -7,10 +7,13 @@ public enum RDataTextParser {
         return try parse(type: type, tokens: tokens, origin: origin, line: 1)
     }
 
-    static func parse(type: RRType, tokens: [ZoneToken], origin: DomainName?, line: Int) throws(ZoneFileError) -> RData {
+    static func parse(type: RRType, tokens: [ZoneToken], origin: DomainName?, line: Int) throws(ZoneFileError) -> RData
+    {
         func fail(_ message: String) -> ZoneFileError { ZoneFileError(line: line, message: "\(type): \(message)") }
         func expect(_ n: Int) throws(ZoneFileError) {
-            guard tokens.count == n else { throw fail("expected \(n) field\(n == 1 ? "" : "s"), found \(tokens.count)") }
+            guard tokens.count == n else {
+                throw fail("expected \(n) field\(n == 1 ? "" : "s"), found \(tokens.count)")
+            }
         }
         func name(_ token: ZoneToken) throws(ZoneFileError) -> DomainName {
             try ZoneNames.resolve(token.text, origin: origin, line: line)
@@ -29,7 +32,9 @@ public enum RDataTextParser {
             }
             if type.isTypedByMXRay {
                 var reader = WireReader(data)
-                do { return try RDataWire.decode(type: type, length: data.count, from: &reader) } catch { throw fail("\(error)") }
+                do { return try RDataWire.decode(type: type, length: data.count, from: &reader) } catch {
+                    throw fail("\(error)")
+                }
             }
             return .unknown(type: type, data: data)
         }
@@ -37,18 +42,28 @@ public enum RDataTextParser {
         switch type {
         case .a:
             try expect(1)
-            guard let ip = IPv4Address(tokens[0].text) else { throw fail("\"\(tokens[0].text)\" is not an IPv4 address") }
+            guard let ip = IPv4Address(tokens[0].text) else {
+                throw fail("\"\(tokens[0].text)\" is not an IPv4 address")
+            }
             return .a(ip)
         case .aaaa:
             try expect(1)
-            guard let ip = IPv6Address(tokens[0].text) else { throw fail("\"\(tokens[0].text)\" is not an IPv6 address") }
+            guard let ip = IPv6Address(tokens[0].text) else {
+                throw fail("\"\(tokens[0].text)\" is not an IPv6 address")
+            }
             return .aaaa(ip)
         case .mx:
             try expect(2)
             return .mx(preference: try number(tokens[0], UInt16.self, "preference"), exchange: try name(tokens[1]))
-        case .cname: try expect(1); return .cname(try name(tokens[0]))
-        case .ptr: try expect(1); return .ptr(try name(tokens[0]))
-        case .ns: try expect(1); return .ns(try name(tokens[0]))
+        case .cname:
+            try expect(1)
+            return .cname(try name(tokens[0]))
+        case .ptr:
+            try expect(1)
+            return .ptr(try name(tokens[0]))
+        case .ns:
+            try expect(1)
+            return .ns(try name(tokens[0]))
         case .soa:
             try expect(7)
             var times: [UInt32] = []
@@ -56,28 +71,39 @@ public enum RDataTextParser {
                 guard let v = TTLText.parse(t.text) else { throw fail("\"\(t.text)\" is not a time value") }
                 times.append(v)
             }
-            return .soa(SOAData(mname: try name(tokens[0]), rname: try name(tokens[1]),
-                                serial: try number(tokens[2], UInt32.self, "serial"),
-                                refresh: times[0], retry: times[1], expire: times[2], minimum: times[3]))
+            return .soa(
+                SOAData(
+                    mname: try name(tokens[0]), rname: try name(tokens[1]),
+                    serial: try number(tokens[2], UInt32.self, "serial"),
+                    refresh: times[0], retry: times[1], expire: times[2], minimum: times[3]))
         case .txt:
             guard !tokens.isEmpty else { throw fail("needs at least one character-string") }
             var strings: [[UInt8]] = []
             for t in tokens {
                 guard let s = unescape(t.text), s.count <= 255 else {
-                    throw fail("character-string \"\(t.text.prefix(40))...\" is longer than 255 octets or has a bad escape; split it into several quoted strings")
+                    throw fail(
+                        "character-string \"\(t.text.prefix(40))...\" is longer than 255 octets or has a bad "
+                            + "escape; split it into several quoted strings"
+                    )
                 }
                 strings.append(s)
             }
             return .txt(strings)
         case .tlsa:
             guard tokens.count >= 4 else { throw fail("expected usage, selector, matching type and data") }
-            guard let data = Hex.decode(tokens[3...].map(\.text).joined()) else { throw fail("certificate association data is not hex") }
-            return .tlsa(TLSAData(usage: try number(tokens[0], UInt8.self, "usage"),
-                                  selector: try number(tokens[1], UInt8.self, "selector"),
-                                  matchingType: try number(tokens[2], UInt8.self, "matching type"),
-                                  associationData: data))
+            guard let data = Hex.decode(tokens[3...].map(\.text).joined()) else {
+                throw fail("certificate association data is not hex")
+            }
+            return .tlsa(
+                TLSAData(
+                    usage: try number(tokens[0], UInt8.self, "usage"),
+                    selector: try number(tokens[1], UInt8.self, "selector"),
+                    matchingType: try number(tokens[2], UInt8.self, "matching type"),
+                    associationData: data))
         default:
-            throw ZoneFileError(line: line, message: "\(type): mxray reads this type only in the RFC 3597 generic form (\\# LENGTH HEX)")
+            throw ZoneFileError(
+                line: line, message: "\(type): mxray reads this type only in the RFC 3597 generic form (\\# LENGTH HEX)"
+            )
         }
     }
 
@@ -89,7 +115,11 @@ public enum RDataTextParser {
         var i = 0
         while i < bytes.count {
             let b = bytes[i]
-            guard b == UInt8(ascii: "\\") else { out.append(b); i += 1; continue }
+            guard b == UInt8(ascii: "\\") else {
+                out.append(b)
+                i += 1
+                continue
+            }
             guard i + 1 < bytes.count else { return nil }
             let d = bytes[i + 1]
             if d >= UInt8(ascii: "0") && d <= UInt8(ascii: "9") {
@@ -187,9 +217,16 @@ enum ZoneNames {
         do { name = try DomainName(text) } catch { throw ZoneFileError(line: line, message: "\"\(text)\": \(error)") }
         if isAbsolute(text) { return name }
         guard let origin else {
-            throw ZoneFileError(line: line, message: "relative name \"\(text)\" but no $ORIGIN is set; add a $ORIGIN line or write the name with a trailing dot")
+            throw ZoneFileError(
+                line: line,
+                message:
+                    "relative name \"\(text)\" but no $ORIGIN is set; add a $ORIGIN line or write the name with "
+                    + "a trailing dot"
+            )
         }
-        do { return try name.appending(origin) } catch { throw ZoneFileError(line: line, message: "\"\(text)\": \(error)") }
+        do { return try name.appending(origin) } catch {
+            throw ZoneFileError(line: line, message: "\"\(text)\": \(error)")
+        }
     }
 
     /// A name ends in an unescaped dot: count the backslashes before the final dot.
@@ -198,7 +235,10 @@ enum ZoneNames {
         guard bytes.last == UInt8(ascii: ".") else { return false }
         var backslashes = 0
         var i = bytes.count - 2
-        while i >= 0 && bytes[i] == UInt8(ascii: "\\") { backslashes += 1; i -= 1 }
+        while i >= 0 && bytes[i] == UInt8(ascii: "\\") {
+            backslashes += 1
+            i -= 1
+        }
         return backslashes % 2 == 0
     }
 }

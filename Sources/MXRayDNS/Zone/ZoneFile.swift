@@ -14,7 +14,10 @@ public struct ZoneFile: Sendable {
 
     /// A zone built in memory, for example from test vectors that list DNS answers.
     public init(records: [ResourceRecord], origin: DomainName? = nil, path: String? = nil) {
-        self.records = records; self.origin = origin; self.path = path; self.warnings = []
+        self.records = records
+        self.origin = origin
+        self.path = path
+        self.warnings = []
     }
 
     /// Reads and parses a master file from disk.
@@ -60,14 +63,17 @@ public struct ZoneFile: Sendable {
                     }
                     defaultTTL = ttl
                 default:
-                    throw ZoneFileError(line: line, message: "\(first.text) is not supported; mxray reads $ORIGIN and $TTL")
+                    throw ZoneFileError(
+                        line: line, message: "\(first.text) is not supported; mxray reads $ORIGIN and $TTL")
                 }
                 continue
             }
 
             let owner: DomainName
             if entry.ownerOmitted {
-                guard let lastOwner else { throw ZoneFileError(line: line, message: "the first record has no owner name") }
+                guard let lastOwner else {
+                    throw ZoneFileError(line: line, message: "the first record has no owner name")
+                }
                 owner = lastOwner
             } else {
                 owner = try ZoneNames.resolve(first.text, origin: origin, line: line)
@@ -81,12 +87,16 @@ public struct ZoneFile: Sendable {
             for _ in 0..<2 {
                 guard let t = tokens.first, !t.quoted else { break }
                 if ttl == nil, t.text.first?.isNumber == true, let value = TTLText.parse(t.text) {
-                    ttl = value; tokens = tokens.dropFirst()
+                    ttl = value
+                    tokens = tokens.dropFirst()
                 } else if rclass == nil, Self.isClass(t.text) {
-                    rclass = t.text.uppercased(); tokens = tokens.dropFirst()
+                    rclass = t.text.uppercased()
+                    tokens = tokens.dropFirst()
                 }
             }
-            guard let typeToken = tokens.first else { throw ZoneFileError(line: line, message: "record for \(owner) has no type") }
+            guard let typeToken = tokens.first else {
+                throw ZoneFileError(line: line, message: "record for \(owner) has no type")
+            }
             guard let type = RRType(name: typeToken.text), !typeToken.quoted else {
                 throw ZoneFileError(line: line, message: "unknown record type \"\(typeToken.text)\"")
             }
@@ -122,6 +132,7 @@ public struct ZoneFile: Sendable {
 
     static func isClass(_ text: String) -> Bool {
         let upper = text.uppercased()
-        return ["IN", "CH", "HS", "CS"].contains(upper) || (upper.hasPrefix("CLASS") && UInt16(upper.dropFirst(5)) != nil)
+        return ["IN", "CH", "HS", "CS"].contains(upper)
+            || (upper.hasPrefix("CLASS") && UInt16(upper.dropFirst(5)) != nil)
     }
 }

@@ -52,22 +52,32 @@ public struct ZoneResolver: DNSResolver {
         var current = name
         var seen: Set<DomainName> = [name]
         func done(_ outcome: DNSOutcome) -> DNSLookup {
-            DNSLookup(question: question, outcome: outcome, cnameChain: chain, source: source,
-                      elapsed: (ContinuousClock.now - start).seconds, transport: "zone")
+            DNSLookup(
+                question: question, outcome: outcome, cnameChain: chain, source: source,
+                elapsed: (ContinuousClock.now - start).seconds, transport: "zone")
         }
         while true {
             guard let node = self.node(for: current) else {
                 return done(emptyNonTerminals.contains(current) ? .nodata : .nxdomain)
             }
             if let records = node[type], !records.isEmpty {
-                return done(.records(records.map { var r = $0; r.name = current; return r }))
+                return done(
+                    .records(
+                        records.map {
+                            var r = $0
+                            r.name = current
+                            return r
+                        }))
             }
             if type != .cname, let cname = node[.cname]?.first, case .cname(let target) = cname.data {
                 var link = cname
                 link.name = current
                 chain.append(link)
                 guard chain.count <= Self.maxCNAMEChain, seen.insert(target).inserted else {
-                    return done(.failure(DNSFailure(.cnameChain, "CNAME chain from \(name) loops or exceeds \(Self.maxCNAMEChain) links")))
+                    return done(
+                        .failure(
+                            DNSFailure(
+                                .cnameChain, "CNAME chain from \(name) loops or exceeds \(Self.maxCNAMEChain) links")))
                 }
                 current = target
                 continue

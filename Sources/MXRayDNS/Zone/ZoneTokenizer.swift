@@ -41,7 +41,8 @@ enum ZoneTokenizer {
             let b = bytes[i]
             if atLineStart && parenDepth == 0 {
                 finishEntry()
-                current = ZoneEntry(line: line, ownerOmitted: b == UInt8(ascii: " ") || b == UInt8(ascii: "\t"), tokens: [])
+                current = ZoneEntry(
+                    line: line, ownerOmitted: b == UInt8(ascii: " ") || b == UInt8(ascii: "\t"), tokens: [])
                 atLineStart = false
             }
             switch b {
@@ -70,34 +71,46 @@ enum ZoneTokenizer {
                 while i < bytes.count {
                     let c = bytes[i]
                     if c == UInt8(ascii: "\\"), i + 1 < bytes.count {
-                        text.append(c); text.append(bytes[i + 1])
+                        text.append(c)
+                        text.append(bytes[i + 1])
                         if bytes[i + 1] == UInt8(ascii: "\n") { line += 1 }
                         i += 2
                         continue
                     }
-                    if c == UInt8(ascii: "\"") { closed = true; i += 1; break }
+                    if c == UInt8(ascii: "\"") {
+                        closed = true
+                        i += 1
+                        break
+                    }
                     if c == UInt8(ascii: "\n") { break }
                     text.append(c)
                     i += 1
                 }
                 guard closed else { throw ZoneFileError(line: start, message: "unterminated quoted string") }
-                current?.tokens.append(ZoneToken(text: String(decoding: text, as: UTF8.self), quoted: true, line: start))
+                current?.tokens.append(
+                    ZoneToken(text: String(decoding: text, as: UTF8.self), quoted: true, line: start))
             default:
                 var text: [UInt8] = []
                 while i < bytes.count {
                     let c = bytes[i]
                     if c == UInt8(ascii: "\\"), i + 1 < bytes.count {
-                        text.append(c); text.append(bytes[i + 1]); i += 2
+                        text.append(c)
+                        text.append(bytes[i + 1])
+                        i += 2
                         continue
                     }
-                    if c == UInt8(ascii: " ") || c == UInt8(ascii: "\t") || c == UInt8(ascii: "\n") || c == UInt8(ascii: "\r")
-                        || c == UInt8(ascii: ";") || c == UInt8(ascii: "(") || c == UInt8(ascii: ")") || c == UInt8(ascii: "\"") {
+                    if c == UInt8(ascii: " ") || c == UInt8(ascii: "\t") || c == UInt8(ascii: "\n")
+                        || c == UInt8(ascii: "\r")
+                        || c == UInt8(ascii: ";") || c == UInt8(ascii: "(") || c == UInt8(ascii: ")")
+                        || c == UInt8(ascii: "\"")
+                    {
                         break
                     }
                     text.append(c)
                     i += 1
                 }
-                current?.tokens.append(ZoneToken(text: String(decoding: text, as: UTF8.self), quoted: false, line: line))
+                current?.tokens.append(
+                    ZoneToken(text: String(decoding: text, as: UTF8.self), quoted: false, line: line))
             }
         }
         guard parenDepth == 0 else { throw ZoneFileError(line: parenLine, message: "'(' is never closed") }
@@ -113,7 +126,9 @@ public struct ZoneFileError: Error, Sendable, Equatable, CustomStringConvertible
     public var message: String
 
     public init(path: String? = nil, line: Int, message: String) {
-        self.path = path; self.line = line; self.message = message
+        self.path = path
+        self.line = line
+        self.message = message
     }
 
     public var description: String { "\(path ?? "zone"):\(line): \(message)" }

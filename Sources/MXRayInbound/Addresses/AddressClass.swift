@@ -24,11 +24,13 @@ public enum AddressClass {
             return !special.contains { within($0.0, $0.1) }
         case .v6(let a):
             let w = a.wire
-            if w.allSatisfy({ $0 == 0 }) || w == [UInt8](repeating: 0, count: 15) + [1] { return false } // :: and ::1
-            if w[0] == 0xFE && (w[1] & 0xC0) == 0x80 { return false } // fe80::/10 link-local
-            if (w[0] & 0xFE) == 0xFC { return false } // fc00::/7 unique local
-            if w[0] == 0xFF { return false } // multicast
-            if w.prefix(12) == [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF] { return isPublic(.v4(IPv4Address(wire: w.suffix(4))!)) }
+            if w.allSatisfy({ $0 == 0 }) || w == [UInt8](repeating: 0, count: 15) + [1] { return false }  // :: and ::1
+            if w[0] == 0xFE && (w[1] & 0xC0) == 0x80 { return false }  // fe80::/10 link-local
+            if (w[0] & 0xFE) == 0xFC { return false }  // fc00::/7 unique local
+            if w[0] == 0xFF { return false }  // multicast
+            if w.prefix(12) == [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF] {
+                return isPublic(.v4(IPv4Address(wire: w.suffix(4))!))
+            }
             return true
         }
     }

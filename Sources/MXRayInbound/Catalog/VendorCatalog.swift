@@ -19,15 +19,23 @@ public struct Operator: Sendable, Codable, Equatable, Hashable {
 /// Host-name patterns → operator and role, from the bundled `vendors.txt` and any user catalog
 /// (which takes precedence). The longest matching pattern wins.
 public struct VendorCatalog: Sendable {
-    struct Rule: Sendable { var pattern: String; var suffix: Bool; var op: Operator; var priority: Int }
+    struct Rule: Sendable {
+        var pattern: String
+        var suffix: Bool
+        var op: Operator
+        var priority: Int
+    }
     private var rules: [Rule] = []
 
     public init(text: String, priority: Int = 0) throws(CatalogError) {
         for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)[0].trimmingCharacters(in: .whitespaces)
+            let line = raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)[0].trimmingCharacters(
+                in: .whitespaces)
             if line.isEmpty { continue }
             let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
-            guard fields.count >= 3 else { throw CatalogError(line: index + 1, message: "expected PATTERN ROLE VENDOR") }
+            guard fields.count >= 3 else {
+                throw CatalogError(line: index + 1, message: "expected PATTERN ROLE VENDOR")
+            }
             guard let role = OperatorRole(rawValue: String(fields[1])), role != .unknown else {
                 throw CatalogError(line: index + 1, message: "role \"\(fields[1])\" is not gateway or mailbox")
             }
@@ -35,16 +43,22 @@ public struct VendorCatalog: Sendable {
             if pattern.hasSuffix(".") { pattern.removeLast() }
             let suffix = pattern.hasPrefix("*.")
             if suffix { pattern.removeFirst(2) }
-            guard !pattern.isEmpty, !pattern.contains("*") else { throw CatalogError(line: index + 1, message: "pattern must be a host name or *.suffix") }
+            guard !pattern.isEmpty, !pattern.contains("*") else {
+                throw CatalogError(line: index + 1, message: "pattern must be a host name or *.suffix")
+            }
             let vendor = fields[2...].joined(separator: " ")
-            rules.append(Rule(pattern: pattern, suffix: suffix, op: Operator(vendor: vendor, role: role, pattern: String(fields[0])), priority: priority))
+            rules.append(
+                Rule(
+                    pattern: pattern, suffix: suffix,
+                    op: Operator(vendor: vendor, role: role, pattern: String(fields[0])), priority: priority))
         }
     }
 
     /// The bundled catalog.
     public static let bundled: VendorCatalog = {
         guard let url = Bundle.module.url(forResource: "vendors", withExtension: "txt"),
-              let text = try? String(contentsOf: url, encoding: .utf8), let catalog = try? VendorCatalog(text: text) else {
+            let text = try? String(contentsOf: url, encoding: .utf8), let catalog = try? VendorCatalog(text: text)
+        else {
             return VendorCatalog(rules: [])
         }
         return catalog
@@ -54,7 +68,12 @@ public struct VendorCatalog: Sendable {
 
     /// This catalog with a user's rules added on top.
     public func adding(_ other: VendorCatalog) -> VendorCatalog {
-        VendorCatalog(rules: other.rules.map { var r = $0; r.priority = 1; return r } + rules)
+        VendorCatalog(
+            rules: other.rules.map {
+                var r = $0
+                r.priority = 1
+                return r
+            } + rules)
     }
 
     public func `operator`(of host: String) -> Operator {

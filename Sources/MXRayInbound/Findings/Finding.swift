@@ -12,8 +12,8 @@ public enum Severity: String, Sendable, Codable, Comparable, CaseIterable {
     }
 }
 
-/// Every finding id mxray can report, declared once (design guide §3: an id never changes meaning
-/// once shipped). The audit's ids come first, then the probe's.
+/// Every finding id mxray can report, declared once. An id never changes meaning once shipped. The audit's ids come
+/// first, then the probe's.
 public enum FindingID: String, Sendable, Codable, CaseIterable, Comparable, CustomStringConvertible {
     // The MX tiers (RFC 5321 §5.1, RFC 7505).
     case backupMXBypassesGateway = "backup-mx-bypasses-gateway"
@@ -64,7 +64,7 @@ public enum FindingID: String, Sendable, Codable, CaseIterable, Comparable, Cust
     public static func < (l: FindingID, r: FindingID) -> Bool { l.rawValue < r.rawValue }
 }
 
-/// One thing the audit or the probe found (design guide §3): a stable id that never changes
+/// One thing the audit or the probe found: a stable id that never changes
 /// meaning, a severity, a one-line title, the evidence, what to do, and the RFC section where one
 /// applies.
 public struct Finding: Sendable, Codable, Equatable {

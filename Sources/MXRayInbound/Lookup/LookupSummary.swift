@@ -1,7 +1,7 @@
 import MXRayDNS
 
-/// Which of the four DNS outcomes a lookup had (design guide §3; RFC 2308 §2 defines NXDOMAIN and
-/// NODATA). Reports keep them apart: a failure says nothing about whether records exist.
+/// Which of the four DNS outcomes a lookup had (RFC 2308 §2 defines NXDOMAIN and NODATA). Reports keep them apart: a
+/// failure says nothing about whether records exist.
 public enum LookupOutcome: String, Sendable, Codable, Equatable, CustomStringConvertible {
     case records, nxdomain, nodata, failure
 

@@ -20,7 +20,9 @@ public struct MTASTSPolicy: Sendable, Codable, Equatable {
         for raw in text.split(omittingEmptySubsequences: true, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
             let line = raw.trimmingCharacters(in: [" ", "\t", "\r"])
             if line.isEmpty { continue }
-            guard let colon = line.firstIndex(of: ":") else { throw .policy("line \"\(line.prefix(40))\" is not key: value") }
+            guard let colon = line.firstIndex(of: ":") else {
+                throw .policy("line \"\(line.prefix(40))\" is not key: value")
+            }
             let key = line[..<colon].trimmingCharacters(in: [" ", "\t"])
             let value = line[line.index(after: colon)...].trimmingCharacters(in: [" ", "\t"])
             switch key {
@@ -29,7 +31,9 @@ public struct MTASTSPolicy: Sendable, Codable, Equatable {
                 version = value
             case "mode":
                 guard mode == nil else { throw .policy("mode appears twice") }
-                guard let m = Mode(rawValue: value) else { throw .policy("mode \"\(value)\" is not enforce, testing or none") }
+                guard let m = Mode(rawValue: value) else {
+                    throw .policy("mode \"\(value)\" is not enforce, testing or none")
+                }
                 mode = m
             case "max_age":
                 guard maxAge == nil else { throw .policy("max_age appears twice") }
@@ -42,13 +46,17 @@ public struct MTASTSPolicy: Sendable, Codable, Equatable {
                 // A pattern written with U-labels is compared in A-label form (RFC 8461 §4.1, RFC 5891).
                 mx.append((try? IDNA.toASCII(value)) ?? value.lowercased())
             default:
-                break // RFC 8461 §3.2: unknown fields are ignored
+                break  // RFC 8461 §3.2: unknown fields are ignored
             }
         }
-        guard version == "STSv1" else { throw .policy(version == nil ? "no version field" : "version \"\(version!)\" is not STSv1") }
+        guard version == "STSv1" else {
+            throw .policy(version == nil ? "no version field" : "version \"\(version!)\" is not STSv1")
+        }
         guard let mode else { throw .policy("no mode field") }
         guard let maxAge else { throw .policy("no max_age field") }
         guard !mx.isEmpty || mode == .none else { throw .policy("no mx field (required unless mode is none)") }
-        self.mode = mode; self.maxAge = maxAge; self.mx = mx
+        self.mode = mode
+        self.maxAge = maxAge
+        self.mx = mx
     }
 }

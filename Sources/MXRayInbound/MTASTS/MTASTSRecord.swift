@@ -10,11 +10,14 @@ public struct MTASTSRecord: Sendable, Codable, Equatable {
             let field = part.trimmingCharacters(in: [" ", "\t"])
             if field.isEmpty { continue }
             guard let eq = field.firstIndex(of: "=") else { throw .record("field \"\(field)\" has no '='") }
-            let key = field[..<eq].trimmingCharacters(in: [" ", "\t"]), value = field[field.index(after: eq)...].trimmingCharacters(in: [" ", "\t"])
+            let key = field[..<eq].trimmingCharacters(in: [" ", "\t"]),
+                value = field[field.index(after: eq)...].trimmingCharacters(in: [" ", "\t"])
             if key == "v" { version = value }
             if key == "id" { id = value }
         }
-        guard version == "STSv1", text.trimmingCharacters(in: [" ", "\t"]).hasPrefix("v=STSv1") else { throw .record("does not start with v=STSv1") }
+        guard version == "STSv1", text.trimmingCharacters(in: [" ", "\t"]).hasPrefix("v=STSv1") else {
+            throw .record("does not start with v=STSv1")
+        }
         guard let id, (1...32).contains(id.count), id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
             throw .record("id must be 1-32 letters and digits")
         }
@@ -22,9 +25,10 @@ public struct MTASTSRecord: Sendable, Codable, Equatable {
     }
 
     /// Records that start like MTA-STS (`v=STSv1`), the ones RFC 8461 §3.1 counts.
-    public static func isMTASTS(_ text: String) -> Bool { text.trimmingCharacters(in: [" ", "\t"]).hasPrefix("v=STSv1") }
+    public static func isMTASTS(_ text: String) -> Bool {
+        text.trimmingCharacters(in: [" ", "\t"]).hasPrefix("v=STSv1")
+    }
 }
-
 
 public enum MTASTSError: Error, Sendable, Equatable, CustomStringConvertible {
     case record(String)

@@ -10,7 +10,7 @@ extension MTASTSPolicy {
         if h.hasSuffix(".") { h.removeLast() }
         if p.hasSuffix(".") { p.removeLast() }
         if p.hasPrefix("*.") {
-            let suffix = p.dropFirst(1) // ".example.com"
+            let suffix = p.dropFirst(1)  // ".example.com"
             guard h.hasSuffix(suffix) else { return false }
             let label = h.dropLast(suffix.count)
             return !label.isEmpty && !label.contains(".")

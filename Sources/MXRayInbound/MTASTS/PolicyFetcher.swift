@@ -48,9 +48,14 @@ public protocol PolicyFetching: Sendable {
 public struct FilePolicyFetcher: PolicyFetching {
     public var text: String
     public var path: String
-    public init(text: String, path: String) { self.text = text; self.path = path }
+    public init(text: String, path: String) {
+        self.text = text
+        self.path = path
+    }
     public func fetch(domain: String) async -> PolicyFetch {
-        PolicyFetch(url: "file:\(path)", outcome: .fetched, status: 200, contentType: "text/plain", body: text, detail: "read from \(path)")
+        PolicyFetch(
+            url: "file:\(path)", outcome: .fetched, status: 200, contentType: "text/plain", body: text,
+            detail: "read from \(path)")
     }
 }
 
@@ -70,14 +75,20 @@ public struct HTTPSPolicyFetcher: PolicyFetching {
     public var timeout: Duration
 
     public init(resolver: any DNSResolver, port: Int = 443, caFile: String? = nil, timeout: Duration = .seconds(10)) {
-        self.resolver = resolver; self.port = port; self.caFile = caFile; self.timeout = timeout
+        self.resolver = resolver
+        self.port = port
+        self.caFile = caFile
+        self.timeout = timeout
     }
 
     public func fetch(domain: String) async -> PolicyFetch {
         let host = "mta-sts." + domain
         let url = "https://\(host)\(port == 443 ? "" : ":\(port)")/.well-known/mta-sts.txt"
         var result = PolicyFetch(url: url, outcome: .unreachable, detail: "")
-        guard let name = try? DomainName(host) else { result.detail = "\(host) is not a valid name"; return result }
+        guard let name = try? DomainName(host) else {
+            result.detail = "\(host) is not a valid name"
+            return result
+        }
         var addresses: [IPAddress] = []
         var problems: [String] = []
         for type in [RRType.a, .aaaa] {
@@ -111,11 +122,13 @@ public struct HTTPSPolicyFetcher: PolicyFetching {
                 result.contentType = response.contentType
                 if response.status != 200 {
                     result.outcome = .rejected
-                    let redirect = (300..<400).contains(response.status) ? " (redirects are not followed, RFC 8461 §3.3)" : ""
+                    let redirect =
+                        (300..<400).contains(response.status) ? " (redirects are not followed, RFC 8461 §3.3)" : ""
                     result.detail = "HTTP \(response.status)\(redirect)"
                     return result
                 }
-                let media = response.contentType?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
+                let media = response.contentType?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces)
+                    .lowercased()
                 guard media == "text/plain" else {
                     result.outcome = .rejected
                     result.detail = "media type \(response.contentType ?? "(none)"), not text/plain (RFC 8461 §3.2)"
@@ -140,7 +153,11 @@ public struct HTTPSPolicyFetcher: PolicyFetching {
         return result
     }
 
-    struct Response: Sendable { var status: Int; var contentType: String?; var body: [UInt8] }
+    struct Response: Sendable {
+        var status: Int
+        var contentType: String?
+        var body: [UInt8]
+    }
 
     enum FetchError: Error, CustomStringConvertible {
         case timeout, tooLarge, closed, connect(String), tls(String)
@@ -169,7 +186,8 @@ public struct HTTPSPolicyFetcher: PolicyFetching {
                     let ssl = try NIOSSLClientHandler(context: tls, serverHostname: host)
                     try channel.pipeline.syncOperations.addHandler(ssl)
                     try channel.pipeline.syncOperations.addHTTPClientHandlers()
-                    try channel.pipeline.syncOperations.addHandler(PolicyResponseHandler(promise: promise, limit: Self.maxPolicyBytes))
+                    try channel.pipeline.syncOperations.addHandler(
+                        PolicyResponseHandler(promise: promise, limit: Self.maxPolicyBytes))
                 }
             }
             .connect(to: socketAddress)
@@ -183,7 +201,8 @@ public struct HTTPSPolicyFetcher: PolicyFetching {
                 headers.add(name: "User-Agent", value: "mxray")
                 headers.add(name: "Accept", value: "text/plain")
                 headers.add(name: "Connection", value: "close")
-                let head = HTTPRequestHead(version: .http1_1, method: .GET, uri: "/.well-known/mta-sts.txt", headers: headers)
+                let head = HTTPRequestHead(
+                    version: .http1_1, method: .GET, uri: "/.well-known/mta-sts.txt", headers: headers)
                 channel.write(HTTPClientRequestPart.head(head), promise: nil)
                 channel.writeAndFlush(HTTPClientRequestPart.end(nil), promise: nil)
                 promise.futureResult.whenComplete { _ in channel.close(promise: nil) }
@@ -203,7 +222,10 @@ final class PolicyResponseHandler: ChannelInboundHandler {
     private var contentType: String?
     private var body: [UInt8] = []
 
-    init(promise: EventLoopPromise<HTTPSPolicyFetcher.Response>, limit: Int) { self.promise = promise; self.limit = limit }
+    init(promise: EventLoopPromise<HTTPSPolicyFetcher.Response>, limit: Int) {
+        self.promise = promise
+        self.limit = limit
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {

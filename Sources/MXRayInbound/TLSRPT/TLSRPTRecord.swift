@@ -35,7 +35,7 @@ public struct TLSRPTRecord: Sendable, Codable, Equatable {
         for field in fields.dropFirst() where !field.isEmpty {
             guard let eq = field.firstIndex(of: "=") else { throw TLSRPTError("field \"\(field)\" has no '='") }
             let key = field[..<eq].trimmingSpacesAndTabs
-            guard key == "rua" else { continue } // RFC 8460 §3: unknown extensions are ignored
+            guard key == "rua" else { continue }  // RFC 8460 §3: unknown extensions are ignored
             uris = field[field.index(after: eq)...].split(separator: ",").map { $0.trimmingSpacesAndTabs }
         }
         guard let uris, !uris.isEmpty else { throw TLSRPTError("no rua= field") }

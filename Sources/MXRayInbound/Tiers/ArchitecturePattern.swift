@@ -1,4 +1,4 @@
-/// The architecture a domain's MX tiers form, named from the operators' roles (design guide §1).
+/// The architecture a domain's MX tiers form, named from the operators' roles.
 public enum ArchitecturePattern: String, Sendable, Codable {
     case singleHost = "single-host"
     case singleProvider = "single-provider"

@@ -2,8 +2,10 @@
 /// §4.3): `[day-name,] day month year hh:mm[:ss] zone`.
 public enum MessageDate {
     static let months = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
-    static let zones: [String: Int] = ["ut": 0, "utc": 0, "gmt": 0, "z": 0, "est": -5, "edt": -4, "cst": -6, "cdt": -5,
-                                       "mst": -7, "mdt": -6, "pst": -8, "pdt": -7]
+    static let zones: [String: Int] = [
+        "ut": 0, "utc": 0, "gmt": 0, "z": 0, "est": -5, "edt": -4, "cst": -6, "cdt": -5,
+        "mst": -7, "mdt": -6, "pst": -8, "pdt": -7,
+    ]
 
     /// Seconds since 1970, or nil when the text is not a date.
     public static func parse(_ text: String) -> Int64? {
@@ -11,21 +13,35 @@ public enum MessageDate {
         var cleaned = ""
         var depth = 0
         for c in text {
-            if c == "(" { depth += 1; continue }
-            if c == ")" { depth = max(0, depth - 1); continue }
+            if c == "(" {
+                depth += 1
+                continue
+            }
+            if c == ")" {
+                depth = max(0, depth - 1)
+                continue
+            }
             if depth == 0 { cleaned.append(c == "," ? " " : c) }
         }
-        var parts = cleaned.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" }).map { $0.lowercased() }
-        if let first = parts.first, ["mon", "tue", "wed", "thu", "fri", "sat", "sun"].contains(String(first.prefix(3))), Int(first) == nil {
+        var parts = cleaned.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" }).map {
+            $0.lowercased()
+        }
+        if let first = parts.first,
+            ["mon", "tue", "wed", "thu", "fri", "sat", "sun"].contains(String(first.prefix(3))), Int(first) == nil
+        {
             parts.removeFirst()
         }
         guard parts.count >= 4, let day = Int(parts[0]), let month = months.firstIndex(of: String(parts[1].prefix(3))),
-              var year = Int(parts[2]) else { return nil }
-        if year < 50 { year += 2000 } else if year < 1000 { year += 1900 } // RFC 5322 §4.3
+            var year = Int(parts[2])
+        else { return nil }
+        if year < 50 { year += 2000 } else if year < 1000 { year += 1900 }  // RFC 5322 §4.3
         let time = parts[3].split(separator: ":").map { Int($0) }
-        guard time.count >= 2, time.allSatisfy({ $0 != nil }), let hour = time[0], let minute = time[1] else { return nil }
+        guard time.count >= 2, time.allSatisfy({ $0 != nil }), let hour = time[0], let minute = time[1] else {
+            return nil
+        }
         let second = time.count > 2 ? time[2]! : 0
-        guard (1...31).contains(day), (0...23).contains(hour), (0...59).contains(minute), (0...60).contains(second) else { return nil }
+        guard (1...31).contains(day), (0...23).contains(hour), (0...59).contains(minute), (0...60).contains(second)
+        else { return nil }
         var offset = 0
         if parts.count >= 5 {
             let z = parts[4]

@@ -38,20 +38,32 @@ public struct ReceivedField: Sendable, Codable, Equatable {
         // The date follows the last semicolon (RFC 5321 §4.4).
         if let semi = text.lastIndex(of: ";") {
             let tail = String(text[text.index(after: semi)...]).trimmingCharacters(in: [" ", "\t"])
-            if let d = MessageDate.parse(tail) { date = d; dateText = tail; text = String(text[..<semi]) }
+            if let d = MessageDate.parse(tail) {
+                date = d
+                dateText = tail
+                text = String(text[..<semi])
+            }
         }
         let tokens = ReceivedTokenizer.tokens(text)
         var i = 0
         func comments(after index: Int) -> [String] {
             var out: [String] = []
             var j = index
-            while j < tokens.count, case .comment(let c) = tokens[j] { out.append(c); j += 1 }
+            while j < tokens.count, case .comment(let c) = tokens[j] {
+                out.append(c)
+                j += 1
+            }
             return out
         }
         while i < tokens.count {
-            guard case .word(let w) = tokens[i] else { i += 1; continue }
+            guard case .word(let w) = tokens[i] else {
+                i += 1
+                continue
+            }
             let keyword = w.lowercased()
-            let next: String? = { if i + 1 < tokens.count, case .word(let n) = tokens[i + 1] { return n } else { return nil } }()
+            let next: String? = {
+                if i + 1 < tokens.count, case .word(let n) = tokens[i + 1] { return n } else { return nil }
+            }()
             switch keyword {
             case "from" where helo == nil && next != nil:
                 helo = next
@@ -65,7 +77,9 @@ public struct ReceivedField: Sendable, Codable, Equatable {
                 i += 2
             case "with" where with == nil && next != nil:
                 // "with Microsoft SMTP Server" is three words; most MTAs write one.
-                if next == "Microsoft", i + 3 < tokens.count, case .word(let a) = tokens[i + 2], case .word(let b) = tokens[i + 3], a == "SMTP", b == "Server" {
+                if next == "Microsoft", i + 3 < tokens.count, case .word(let a) = tokens[i + 2],
+                    case .word(let b) = tokens[i + 3], a == "SMTP", b == "Server"
+                {
                     with = "Microsoft SMTP Server"
                     i += 4
                 } else {
@@ -85,8 +99,11 @@ public struct ReceivedField: Sendable, Codable, Equatable {
         // TLS details anywhere in the field.
         readTLS(raw)
         if let w = with?.uppercased(), tls == nil {
-            if ["ESMTPS", "ESMTPSA", "SMTPS", "LMTPS", "UTF8SMTPS", "UTF8SMTPSA"].contains(w) { tls = true }
-            else if ["ESMTP", "SMTP", "LMTP", "ESMTPA", "UTF8SMTP"].contains(w) { tls = false }
+            if ["ESMTPS", "ESMTPSA", "SMTPS", "LMTPS", "UTF8SMTPS", "UTF8SMTPSA"].contains(w) {
+                tls = true
+            } else if ["ESMTP", "SMTP", "LMTP", "ESMTPA", "UTF8SMTP"].contains(w) {
+                tls = false
+            }
         }
         if raw.contains("Google Transport Security") { tls = true }
         if let envelope = raw.range(of: "envelope-from <") {
@@ -133,16 +150,27 @@ public struct ReceivedField: Sendable, Codable, Equatable {
             let after = text[r.upperBound...]
             let version = after.prefix { $0 != " " }
             if version.hasPrefix("TLS") || version.hasPrefix("SSL") {
-                tls = true; tlsVersion = String(version)
+                tls = true
+                tlsVersion = String(version)
                 tlsCipher = value(after: "with cipher ")
             }
         }
-        if let v = value(after: "version=") { tls = true; tlsVersion = tlsVersion ?? v }
-        if let c = value(after: "cipher=") { tls = true; tlsCipher = tlsCipher ?? c }
+        if let v = value(after: "version=") {
+            tls = true
+            tlsVersion = tlsVersion ?? v
+        }
+        if let c = value(after: "cipher=") {
+            tls = true
+            tlsCipher = tlsCipher ?? c
+        }
         // Exim: "with esmtps (TLS1.3) tls TLS_AES_256_GCM_SHA384"
-        if let c = value(after: " tls ") { tls = true; tlsCipher = tlsCipher ?? c }
+        if let c = value(after: " tls ") {
+            tls = true
+            tlsCipher = tlsCipher ?? c
+        }
         if tlsVersion == nil, let r = text.range(of: "(TLS1.") {
-            tls = true; tlsVersion = "TLS1." + text[r.upperBound...].prefix { $0.isNumber }
+            tls = true
+            tlsVersion = "TLS1." + text[r.upperBound...].prefix { $0.isNumber }
         }
     }
 }
@@ -160,22 +188,37 @@ enum ReceivedTokenizer {
         var depth = 0
         for c in text {
             if depth > 0 {
-                if c == "(" { depth += 1; if depth <= maxDepth { comment.append(c) } ; continue }
+                if c == "(" {
+                    depth += 1
+                    if depth <= maxDepth { comment.append(c) }
+                    continue
+                }
                 if c == ")" {
                     depth -= 1
-                    if depth == 0 { out.append(.comment(comment.trimmingCharacters(in: [" "]))); comment = "" } else { comment.append(c) }
+                    if depth == 0 {
+                        out.append(.comment(comment.trimmingCharacters(in: [" "])))
+                        comment = ""
+                    } else {
+                        comment.append(c)
+                    }
                     continue
                 }
                 comment.append(c)
                 continue
             }
             if c == "(" {
-                if !word.isEmpty { out.append(.word(word)); word = "" }
+                if !word.isEmpty {
+                    out.append(.word(word))
+                    word = ""
+                }
                 depth = 1
                 continue
             }
             if c.isWhitespace {
-                if !word.isEmpty { out.append(.word(word)); word = "" }
+                if !word.isEmpty {
+                    out.append(.word(word))
+                    word = ""
+                }
                 continue
             }
             word.append(c)

@@ -16,8 +16,13 @@ public struct PathTracer: Sendable {
     public var now: Int64
     public var dmarcMode: DMARCMode
 
-    public init(resolver: any DNSResolver, catalog: VendorCatalog = .bundled, now: Int64, dmarcMode: DMARCMode = .rfc9989) {
-        self.resolver = resolver; self.catalog = catalog; self.now = now; self.dmarcMode = dmarcMode
+    public init(
+        resolver: any DNSResolver, catalog: VendorCatalog = .bundled, now: Int64, dmarcMode: DMARCMode = .rfc9989
+    ) {
+        self.resolver = resolver
+        self.catalog = catalog
+        self.now = now
+        self.dmarcMode = dmarcMode
     }
 
     public func trace(_ message: Message, recipientDomain given: String?) async -> TraceReport {
@@ -26,8 +31,10 @@ public struct PathTracer: Sendable {
         var hops: [Hop] = []
         for (index, field) in receivedFields.reversed().enumerated() {
             let r = ReceivedField(parsing: field.value)
-            hops.append(Hop(number: index + 1, received: r, operator: r.by.map { catalog.operator(of: $0) } ?? .unknown,
-                            tier: nil, delay: nil, clockSkew: false, conclusions: []))
+            hops.append(
+                Hop(
+                    number: index + 1, received: r, operator: r.by.map { catalog.operator(of: $0) } ?? .unknown,
+                    tier: nil, delay: nil, clockSkew: false, conclusions: []))
         }
         for i in hops.indices.dropFirst() {
             if let a = hops[i - 1].received.date, let b = hops[i].received.date {
@@ -51,14 +58,19 @@ public struct PathTracer: Sendable {
         // Re-verify now; SPF for the client of the entry hop, with the Return-Path as MAIL FROM.
         var connection: ConnectionFacts?
         if let e = entry, let ip = hops[e - 1].received.ip {
-            let returnPath = message.fields.first { $0.is("Return-Path") }?.value.trimmingCharacters(in: ["<", ">", " "]) ?? ""
-            connection = ConnectionFacts(ip: ip, helo: hops[e - 1].received.helo ?? "", mailFrom: returnPath, inferred: true)
+            let returnPath =
+                message.fields.first { $0.is("Return-Path") }?.value.trimmingCharacters(in: ["<", ">", " "]) ?? ""
+            connection = ConnectionFacts(
+                ip: ip, helo: hops[e - 1].received.helo ?? "", mailFrom: returnPath, inferred: true)
         }
-        let verification = await MessageVerifier(resolver: resolver, now: now, authservID: "mxray-trace", dmarcMode: dmarcMode)
-            .verify(message, connection: connection)
+        let verification = await MessageVerifier(
+            resolver: resolver, now: now, authservID: "mxray-trace", dmarcMode: dmarcMode
+        )
+        .verify(message, connection: connection)
         let explanations = Self.explain(hops: hops, verification: verification, verdict: verdict, entry: entry)
-        return TraceReport(recipientDomain: recipientDomain, hops: hops, entryHop: entry, verdict: verdict, verdictReason: reason,
-                           now: verification, explanations: explanations, tiers: tiers)
+        return TraceReport(
+            recipientDomain: recipientDomain, hops: hops, entryHop: entry, verdict: verdict, verdictReason: reason,
+            now: verification, explanations: explanations, tiers: tiers)
     }
 
     /// The envelope recipient's domain: a Received "for", then Delivered-To / X-Original-To, then To.
@@ -72,7 +84,9 @@ public struct PathTracer: Sendable {
         for name in ["Delivered-To", "X-Original-To", "Envelope-To"] {
             if let v = message.fields.first(where: { $0.is(name) })?.value, let d = domain(v) { return d }
         }
-        if let to = message.fields.first(where: { $0.is("To") })?.value { return AuthorDomain.domains(inFromValue: to).first }
+        if let to = message.fields.first(where: { $0.is("To") })?.value {
+            return AuthorDomain.domains(inFromValue: to).first
+        }
         return nil
     }
 
@@ -82,13 +96,17 @@ public struct PathTracer: Sendable {
         var receivedSeen = 0
         let total = hops.count
         for field in message.fields {
-            if field.is("Received") { receivedSeen += 1; continue }
+            if field.is("Received") {
+                receivedSeen += 1
+                continue
+            }
             let isAR = field.is("Authentication-Results"), isAAR = field.is("ARC-Authentication-Results")
             guard isAR || isAAR else { continue }
             var value = field.value
             var instance: Int?
             if isAAR, let semi = value.firstIndex(of: ";") {
-                instance = Int(value[..<semi].trimmingCharacters(in: [" ", "\t"]).dropFirst(2).trimmingCharacters(in: [" "]))
+                instance = Int(
+                    value[..<semi].trimmingCharacters(in: [" ", "\t"]).dropFirst(2).trimmingCharacters(in: [" "]))
                 value = String(value[value.index(after: semi)...])
             }
             guard let ar = try? AuthenticationResults(parsing: value) else { continue }
@@ -103,13 +121,16 @@ public struct PathTracer: Sendable {
                 if hopNumber >= 1 { index = hopNumber - 1 }
             }
             guard let i = index else { continue }
-            hops[i].conclusions.append(Conclusion(field: isAAR ? "ARC-Authentication-Results" : "Authentication-Results",
-                                                  instance: instance, authservID: ar.authservID, results: ar.results.map(\.text)))
+            hops[i].conclusions.append(
+                Conclusion(
+                    field: isAAR ? "ARC-Authentication-Results" : "Authentication-Results",
+                    instance: instance, authservID: ar.authservID, results: ar.results.map(\.text)))
         }
     }
 
-    /// Finds the entry hop and names the path (the issue's four verdicts).
-    static func verdict(hops: inout [Hop], tiers: [Tier], mxKind: MXKind, domain: String) -> (PathVerdict, String, Int?) {
+    /// Finds the entry hop and names the path: one of the four verdicts of `PathVerdict`.
+    static func verdict(hops: inout [Hop], tiers: [Tier], mxKind: MXKind, domain: String) -> (PathVerdict, String, Int?)
+    {
         guard mxKind != .unknown else { return (.unknown, "the MX lookup for \(domain) failed", nil) }
         guard !tiers.isEmpty else { return (.unknown, "\(domain) has no MX hosts to compare the path with", nil) }
         let hosts = tiers.flatMap(\.hosts)
@@ -123,7 +144,13 @@ public struct PathTracer: Sendable {
         let mailboxVendors = Set(hosts.filter { $0.operator.role == .mailbox }.map(\.operator.vendor))
         // The entry hop: the first (oldest) hop received by a host of the domain's tiers, or by the
         // mailbox provider that sits behind them.
-        guard let entryIndex = hops.firstIndex(where: { $0.tier != nil || ($0.operator.role == .mailbox && (mailboxVendors.contains($0.operator.vendor) || mailboxVendors.isEmpty)) }) else {
+        guard
+            let entryIndex = hops.firstIndex(where: {
+                $0.tier != nil
+                    || ($0.operator.role == .mailbox
+                        && (mailboxVendors.contains($0.operator.vendor) || mailboxVendors.isEmpty))
+            })
+        else {
             return (.unknown, "no Received field names a host of \(domain)'s MX tiers or their operators", nil)
         }
         let entryHop = hops[entryIndex]
@@ -131,26 +158,53 @@ public struct PathTracer: Sendable {
         let firstTier = tiers[0]
         let gatewayInFront = firstTier.hosts.contains { $0.operator.role == .gateway }
         if entryHop.operator.role == .mailbox && gatewayInFront {
-            let from = entryHop.received.reverseName ?? entryHop.received.helo ?? entryHop.received.ip?.description ?? "?"
-            return (.bypassedGateway, "hop \(entryHop.number): \(from) delivered straight to \(by) (\(entryHop.operator.vendor)); the MX records put \(firstTier.hosts.map(\.name).joined(separator: ", ")) in front of it", entryHop.number)
+            let from =
+                entryHop.received.reverseName ?? entryHop.received.helo ?? entryHop.received.ip?.description ?? "?"
+            return (
+                .bypassedGateway,
+                "hop \(entryHop.number): \(from) delivered straight to \(by) (\(entryHop.operator.vendor)); the "
+                    + "MX records put \(firstTier.hosts.map(\.name).joined(separator: ", ")) in front of it",
+                entryHop.number
+            )
         }
         guard let t = entryHop.tier else {
-            return (.unknown, "hop \(entryHop.number) was received by \(by), which matches no MX tier of \(domain)", entryHop.number)
+            return (
+                .unknown, "hop \(entryHop.number) was received by \(by), which matches no MX tier of \(domain)",
+                entryHop.number
+            )
         }
         if t == firstTier.preference {
-            return (.viaPrimaryTier, "hop \(entryHop.number): received by \(by) (\(entryHop.operator.vendor)), in the first tier (preference \(t))", entryHop.number)
+            return (
+                .viaPrimaryTier,
+                "hop \(entryHop.number): received by \(by) (\(entryHop.operator.vendor)), in the first tier "
+                    + "(preference \(t))",
+                entryHop.number
+            )
         }
-        return (.viaFailoverTier, "hop \(entryHop.number): received by \(by) (\(entryHop.operator.vendor)), in the tier at preference \(t); the first tier is \(firstTier.preference)", entryHop.number)
+        return (
+            .viaFailoverTier,
+            "hop \(entryHop.number): received by \(by) (\(entryHop.operator.vendor)), in the tier at preference "
+                + "\(t); the first tier is \(firstTier.preference)",
+            entryHop.number
+        )
     }
 
     /// Breakage and trust in words.
-    static func explain(hops: [Hop], verification v: MessageVerification, verdict: PathVerdict, entry: Int?) -> [String] {
+    static func explain(hops: [Hop], verification v: MessageVerification, verdict: PathVerdict, entry: Int?) -> [String]
+    {
         var out: [String] = []
         if verdict == .bypassedGateway {
-            out.append("The message reached the mailbox provider without passing the gateway: whatever the gateway filters, it did not see this message (a cold backup in use, or a sender delivering around the MX records on purpose).")
+            out.append(
+                "The message reached the mailbox provider without passing the gateway: whatever the gateway "
+                    + "filters, it did not see this message (a cold backup in use, or a sender delivering around "
+                    + "the MX records on purpose)."
+            )
         }
         for hop in hops where hop.clockSkew {
-            out.append("Hop \(hop.number) (\(hop.received.by ?? "?")) is stamped \(-(hop.delay ?? 0)) s before the hop before it: one of the two clocks is wrong.")
+            out.append(
+                "Hop \(hop.number) (\(hop.received.by ?? "?")) is stamped \(-(hop.delay ?? 0)) s before the hop "
+                    + "before it: one of the two clocks is wrong."
+            )
         }
         for hop in hops where !hop.received.parsed {
             out.append("Hop \(hop.number)'s Received field could not be read; it is shown as written.")
@@ -163,19 +217,32 @@ public struct PathTracer: Sendable {
             var line = "DKIM d=\(d.domain ?? "?") s=\(d.selector ?? "?"): \(d.result.rawValue), \(d.reason)."
             if d.reason.contains("body hash mismatch") || d.reason.contains("changed after signing") {
                 // The first hop after the signer that reported this signature failing, or that sealed ARC.
-                if let changer = hops.first(where: { hop in hop.conclusions.contains { c in c.results.contains { $0.hasPrefix("dkim=pass") } } }) {
-                    line += " It still passed at hop \(changer.number) (\(changer.received.by ?? "?")), so a later hop changed the message."
+                if let changer = hops.first(where: { hop in
+                    hop.conclusions.contains { c in c.results.contains { $0.hasPrefix("dkim=pass") } }
+                }) {
+                    line +=
+                        " It still passed at hop \(changer.number) (\(changer.received.by ?? "?")), so a later "
+                        + "hop changed the message."
                 }
-                if arcPass, let oldest = v.arc.oldestPassingInstance, let set = v.arc.sets.first(where: { $0.instance == oldest }) {
-                    let vouched = set.authenticationResults.split(separator: ";").map { $0.trimmingCharacters(in: [" "]) }.filter { $0.hasPrefix("dkim=") }
-                    line += " ARC instance \(oldest), sealed by \(set.sealDomain ?? "?") (\(set.authservID ?? "?")), is intact and vouches for \(vouched.isEmpty ? "its own results" : vouched.joined(separator: ", ")): a receiver that trusts \(set.sealDomain ?? "that sealer") can rely on it."
+                if arcPass, let oldest = v.arc.oldestPassingInstance,
+                    let set = v.arc.sets.first(where: { $0.instance == oldest })
+                {
+                    let vouched = set.authenticationResults.split(separator: ";").map {
+                        $0.trimmingCharacters(in: [" "])
+                    }.filter { $0.hasPrefix("dkim=") }
+                    line +=
+                        " ARC instance \(oldest), sealed by \(set.sealDomain ?? "?") (\(set.authservID ?? "?")), "
+                        + "is intact and vouches for "
+                        + "\(vouched.isEmpty ? "its own results" : vouched.joined(separator: ", ")): a "
+                        + "receiver that trusts \(set.sealDomain ?? "that sealer") can rely on it."
                 }
             }
             out.append(line)
         }
         if v.arc.result == .fail { out.append("ARC: \(v.arc.reason).") }
         if let spf = v.spf, spf.result != .pass {
-            out.append("SPF, evaluated now for the entry hop's client \(spf.ip): \(spf.result.rawValue) (\(spf.reason)).")
+            out.append(
+                "SPF, evaluated now for the entry hop's client \(spf.ip): \(spf.result.rawValue) (\(spf.reason)).")
         }
         if v.dmarc.result == .fail {
             out.append("DMARC fails now: \(v.dmarc.reason).")

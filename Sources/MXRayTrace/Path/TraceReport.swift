@@ -26,7 +26,7 @@ public struct Conclusion: Sendable, Codable, Equatable {
     public var results: [String]
 }
 
-/// Which way the message came in (the four verdicts).
+/// Which way the message came in, relative to the recipient's MX tiers (RFC 5321 §5.1).
 public enum PathVerdict: String, Sendable, Codable {
     case viaPrimaryTier = "via-primary-tier"
     case viaFailoverTier = "via-failover-tier"

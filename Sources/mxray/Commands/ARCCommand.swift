@@ -21,7 +21,9 @@ struct ARCVerifyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
         abstract: "Validate the ARC chain of each message.",
-        discussion: "Exit status: 0 when every chain passed or there was none, 1 when one failed, 2 when input could not be read."
+        discussion:
+            "Exit status: 0 when every chain passed or there was none, 1 when one failed, 2 when input could not "
+            + "be read."
     )
 
     @Argument(help: "Messages: files, mbox files, or - for standard input.") var files: [String] = []
@@ -35,7 +37,8 @@ struct ARCVerifyCommand: AsyncParsableCommand {
             var reports: [ARCReport] = []
             for input in try MessageInput.read(files) {
                 do {
-                    reports.append(ARCReport(source: input.label, arc: await verifier.verify(try Message(bytes: input.bytes))))
+                    reports.append(
+                        ARCReport(source: input.label, arc: await verifier.verify(try Message(bytes: input.bytes))))
                 } catch {
                     reports.append(ARCReport(source: input.label, error: "\(error)"))
                 }
@@ -63,7 +66,11 @@ struct ARCSealCommand: AsyncParsableCommand {
     @Option(help: "The selector (s=).") var selector: String
     @Option(help: ArgumentHelp("Private key (PEM, or a base64 Ed25519 seed).", valueName: "PEM")) var key: String
     @Option(help: "This hop's authserv-id, as in its Authentication-Results.") var authservId: String
-    @Option(help: ArgumentHelp("The results this hop computed, e.g. \"spf=pass smtp.mailfrom=a@example.org; dkim=pass header.d=example.org\".", valueName: "TEXT"))
+    @Option(
+        help: ArgumentHelp(
+            "The results this hop computed, e.g. \"spf=pass smtp.mailfrom=a@example.org; dkim=pass "
+                + "header.d=example.org\".",
+            valueName: "TEXT"))
     var authResults: String?
     @Option(help: ArgumentHelp("Colon-separated header fields the AMS signs.", valueName: "LIST")) var headers: String?
     @Argument(help: "The message file, or - for standard input.") var file: String = "-"
@@ -78,7 +85,9 @@ struct ARCSealCommand: AsyncParsableCommand {
             do { message = try Message(bytes: input.bytes) } catch { throw CLIError("\(input.label): \(error)") }
             var results: [String]?
             if let authResults {
-                do { results = try AuthenticationResults(parsing: "\(authservId); \(authResults)").results.map(\.text) } catch {
+                do {
+                    results = try AuthenticationResults(parsing: "\(authservId); \(authResults)").results.map(\.text)
+                } catch {
                     throw CLIError("--auth-results: \(error)")
                 }
             }

@@ -19,63 +19,102 @@ struct AuditCommand: AsyncParsableCommand {
     )
 
     @Argument(help: "Domains to audit.") var domains: [String] = []
-    @Option(help: ArgumentHelp("A file with one domain per line (# comments allowed).", valueName: "FILE")) var domainsFile: String?
+    @Option(help: ArgumentHelp("A file with one domain per line (# comments allowed).", valueName: "FILE"))
+    var domainsFile: String?
     @OptionGroup var resolverOptions: ResolverOptions
-    @Option(help: ArgumentHelp("PEM file of CA certificates to trust for MTA-STS policy hosts.", valueName: "PEM")) var caFile: String?
-    @Option(help: ArgumentHelp("A vendor catalog file to add to the bundled one (PATTERN ROLE VENDOR per line).", valueName: "FILE")) var catalog: String?
-    @Option(help: ArgumentHelp("Read the MTA-STS policy from this file instead of fetching it (one domain only): audit a planned policy.", valueName: "FILE"))
+    @Option(help: ArgumentHelp("PEM file of CA certificates to trust for MTA-STS policy hosts.", valueName: "PEM"))
+    var caFile: String?
+    @Option(
+        help: ArgumentHelp(
+            "A vendor catalog file to add to the bundled one (PATTERN ROLE VENDOR per line).", valueName: "FILE"))
+    var catalog: String?
+    @Option(
+        help: ArgumentHelp(
+            "Read the MTA-STS policy from this file instead of fetching it (one domain only): audit a planned policy.",
+            valueName: "FILE"))
     var mtaStsPolicy: String?
     @Flag(help: "Open no connections: do not fetch MTA-STS policies.") var offline = false
-    @Option(help: ArgumentHelp("Port of MTA-STS policy hosts (443; another port is for test servers on loopback).", valueName: "N")) var mtaStsPort: Int = 443
-    @Option(help: ArgumentHelp("Seconds allowed for each MTA-STS policy fetch.", valueName: "SECONDS")) var fetchTimeout: Double = 10
+    @Option(
+        help: ArgumentHelp(
+            "Port of MTA-STS policy hosts (443; another port is for test servers on loopback).", valueName: "N"))
+    var mtaStsPort: Int = 443
+    @Option(help: ArgumentHelp("Seconds allowed for each MTA-STS policy fetch.", valueName: "SECONDS"))
+    var fetchTimeout: Double = 10
     @Option(help: ArgumentHelp("Domains audited at the same time.", valueName: "N")) var concurrency: Int = 16
     @OptionGroup var dmarcOptions: DMARCOptions
-    @Option(help: ArgumentHelp("Exit 1 when a finding is at least this severe: \(Severity.spelledOut).", valueName: "SEVERITY"))
+    @Option(
+        help: ArgumentHelp(
+            "Exit 1 when a finding is at least this severe: \(Severity.spelledOut).", valueName: "SEVERITY"))
     var failOn: String = "high"
     @Flag(name: .long, help: "Print JSON: one object per domain per line.") var json = false
-    @Flag(help: "Also probe every MX host over SMTP (see mxray probe) and add its facts and findings.") var probe = false
+    @Flag(help: "Also probe every MX host over SMTP (see mxray probe) and add its facts and findings.") var probe =
+        false
     @OptionGroup var probeOptions: ProbeOptions
 
     func validate() throws {
-        guard Severity(rawValue: failOn) != nil else { throw ValidationError("--fail-on must be \(Severity.spelledOut)") }
+        guard Severity(rawValue: failOn) != nil else {
+            throw ValidationError("--fail-on must be \(Severity.spelledOut)")
+        }
         guard (1...1000).contains(concurrency) else { throw ValidationError("--concurrency must be 1-1000") }
         guard (1...65535).contains(mtaStsPort) else { throw ValidationError("--mta-sts-port must be 1-65535") }
-        guard fetchTimeout > 0 && fetchTimeout <= 120 else { throw ValidationError("--fetch-timeout must be in (0, 120] seconds") }
+        guard fetchTimeout > 0 && fetchTimeout <= 120 else {
+            throw ValidationError("--fetch-timeout must be in (0, 120] seconds")
+        }
     }
 
     func run() async throws {
         try await reportingErrors {
             var all = domains
             if let domainsFile {
-                guard let data = FileManager.default.contents(atPath: domainsFile) else { throw CLIError("cannot read \(domainsFile)") }
+                guard let data = FileManager.default.contents(atPath: domainsFile) else {
+                    throw CLIError("cannot read \(domainsFile)")
+                }
                 all += String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline)
-                    .map { $0.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)[0].trimmingCharacters(in: .whitespaces) }
+                    .map {
+                        $0.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)[0].trimmingCharacters(
+                            in: .whitespaces)
+                    }
                     .filter { !$0.isEmpty }
             }
             guard !all.isEmpty else { throw CLIError("no domain to audit: name one, or give --domains-file") }
-            if mtaStsPolicy != nil && all.count != 1 { throw CLIError("--mta-sts-policy applies to one domain; \(all.count) were given") }
+            if mtaStsPolicy != nil && all.count != 1 {
+                throw CLIError("--mta-sts-policy applies to one domain; \(all.count) were given")
+            }
 
             let resolver = try resolverOptions.makeResolver()
             var vendors = VendorCatalog.bundled
             if let catalog {
-                guard let data = FileManager.default.contents(atPath: catalog) else { throw CLIError("cannot read \(catalog)") }
-                do { vendors = vendors.adding(try VendorCatalog(text: String(decoding: data, as: UTF8.self), priority: 1)) } catch {
+                guard let data = FileManager.default.contents(atPath: catalog) else {
+                    throw CLIError("cannot read \(catalog)")
+                }
+                do {
+                    vendors = vendors.adding(
+                        try VendorCatalog(text: String(decoding: data, as: UTF8.self), priority: 1))
+                } catch {
                     throw CLIError("\(catalog): \(error)")
                 }
             }
             var fetcher: (any PolicyFetching)?
             if let mtaStsPolicy {
-                guard let data = FileManager.default.contents(atPath: mtaStsPolicy) else { throw CLIError("cannot read \(mtaStsPolicy)") }
+                guard let data = FileManager.default.contents(atPath: mtaStsPolicy) else {
+                    throw CLIError("cannot read \(mtaStsPolicy)")
+                }
                 fetcher = FilePolicyFetcher(text: String(decoding: data, as: UTF8.self), path: mtaStsPolicy)
             } else if !offline {
-                if let caFile, !FileManager.default.isReadableFile(atPath: caFile) { throw CLIError("cannot read --ca-file \(caFile)") }
-                fetcher = HTTPSPolicyFetcher(resolver: resolver, port: mtaStsPort, caFile: caFile,
-                                             timeout: .milliseconds(Int64(fetchTimeout * 1000)))
+                if let caFile, !FileManager.default.isReadableFile(atPath: caFile) {
+                    throw CLIError("cannot read --ca-file \(caFile)")
+                }
+                fetcher = HTTPSPolicyFetcher(
+                    resolver: resolver, port: mtaStsPort, caFile: caFile,
+                    timeout: .milliseconds(Int64(fetchTimeout * 1000)))
             }
-            let gatherer = FactGatherer(resolver: resolver, catalog: vendors, policyFetcher: fetcher, dmarcMode: dmarcOptions.mode)
+            let gatherer = FactGatherer(
+                resolver: resolver, catalog: vendors, policyFetcher: fetcher, dmarcMode: dmarcOptions.mode)
             let prober = probe ? probeOptions.prober(caFile: caFile, now: Int64(Date().timeIntervalSince1970)) : nil
             let auditor = Auditor(gatherer: gatherer, prober: prober)
-            if probe && offline { throw CLIError("--probe opens SMTP connections; it cannot be combined with --offline") }
+            if probe && offline {
+                throw CLIError("--probe opens SMTP connections; it cannot be combined with --offline")
+            }
             let threshold = Severity(rawValue: failOn)!
             let showProgress = !json && all.count > 1 && isatty(STDERR_FILENO) != 0
             var reached = false
@@ -83,7 +122,11 @@ struct AuditCommand: AsyncParsableCommand {
             // Bounded concurrency; each report is printed as soon as it is ready.
             await withTaskGroup(of: AuditReport.self) { group in
                 var next = 0
-                while next < min(concurrency, all.count) { let d = all[next]; group.addTask { await auditor.audit(d) }; next += 1 }
+                while next < min(concurrency, all.count) {
+                    let d = all[next]
+                    group.addTask { await auditor.audit(d) }
+                    next += 1
+                }
                 while let report = await group.next() {
                     done += 1
                     if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
@@ -95,7 +138,11 @@ struct AuditCommand: AsyncParsableCommand {
                     }
                     if let s = report.highestSeverity, s >= threshold { reached = true }
                     if showProgress { FileHandle.standardError.write(Data("audited \(done)/\(all.count)".utf8)) }
-                    if next < all.count { let d = all[next]; group.addTask { await auditor.audit(d) }; next += 1 }
+                    if next < all.count {
+                        let d = all[next]
+                        group.addTask { await auditor.audit(d) }
+                        next += 1
+                    }
                 }
             }
             if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }

@@ -46,7 +46,10 @@ struct DKIMVerifyCommand: AsyncParsableCommand {
             for input in try MessageInput.read(files) {
                 do {
                     let message = try Message(bytes: input.bytes)
-                    reports.append(DKIMReport(source: input.label, lineEndings: message.lineEndings, dkim: await verifier.verify(message)))
+                    reports.append(
+                        DKIMReport(
+                            source: input.label, lineEndings: message.lineEndings, dkim: await verifier.verify(message))
+                    )
                 } catch {
                     reports.append(DKIMReport(source: input.label, error: "\(error)", dkim: []))
                 }
@@ -71,10 +74,13 @@ struct DKIMSignCommand: AsyncParsableCommand {
 
     @Option(help: "The signing domain (d=).") var domain: String
     @Option(help: "The selector (s=).") var selector: String
-    @Option(help: ArgumentHelp("Private key: PEM (RSA PKCS#1 or PKCS#8, Ed25519 PKCS#8) or a base64 Ed25519 seed.", valueName: "PEM"))
+    @Option(
+        help: ArgumentHelp(
+            "Private key: PEM (RSA PKCS#1 or PKCS#8, Ed25519 PKCS#8) or a base64 Ed25519 seed.", valueName: "PEM"))
     var key: String
     @Option(help: "rsa-sha256 or ed25519-sha256; must match the key (default: the key's).") var algorithm: String?
-    @Option(help: ArgumentHelp("Header/body canonicalization.", valueName: "HEADER/BODY")) var canonicalization = "relaxed/relaxed"
+    @Option(help: ArgumentHelp("Header/body canonicalization.", valueName: "HEADER/BODY")) var canonicalization =
+        "relaxed/relaxed"
     @Option(help: ArgumentHelp("Colon-separated header fields to sign (h=).", valueName: "LIST")) var headers: String?
     @Option(help: ArgumentHelp("Signature lifetime in seconds (x=).", valueName: "SECONDS")) var expireAfter: Int64?
     @Argument(help: "The message file, or - for standard input.") var file: String = "-"
@@ -84,11 +90,13 @@ struct DKIMSignCommand: AsyncParsableCommand {
         try await reportingErrors {
             let privateKey = try loadPrivateKey(key)
             if let algorithm, algorithm != privateKey.algorithm.rawValue {
-                throw CLIError("--algorithm \(algorithm) does not match the key, which is \(privateKey.algorithm.rawValue)")
+                throw CLIError(
+                    "--algorithm \(algorithm) does not match the key, which is \(privateKey.algorithm.rawValue)")
             }
             let parts = canonicalization.split(separator: "/").map(String.init)
             guard (1...2).contains(parts.count), let h = Canonicalization(rawValue: parts[0]),
-                  let b = Canonicalization(rawValue: parts.count == 2 ? parts[1] : "simple") else {
+                let b = Canonicalization(rawValue: parts.count == 2 ? parts[1] : "simple")
+            else {
                 throw CLIError("--canonicalization must be simple or relaxed, as HEADER/BODY")
             }
             guard let input = try MessageInput.read([file]).first else { throw CLIError("no message") }

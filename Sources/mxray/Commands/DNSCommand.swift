@@ -37,7 +37,9 @@ struct DNSCommand: AsyncParsableCommand {
         if rrtype == .ptr, let ip = IPAddress(name) {
             question = ip.reverseName
         } else {
-            do { question = try DomainName(name) } catch { throw CLIError("\"\(name)\" is not a domain name: \(error)") }
+            do { question = try DomainName(name) } catch {
+                throw CLIError("\"\(name)\" is not a domain name: \(error)")
+            }
         }
         let resolver: any DNSResolver
         do { resolver = try resolverOptions.makeResolver() } catch {

@@ -6,11 +6,19 @@ import MXRayProbe
 
 /// Options of the SMTP probe, shared by `mxray probe` and `mxray audit --probe`.
 struct ProbeOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("An address of the domain that must be accepted; repeatable.", valueName: "ADDR")) var rcpt: [String] = []
-    @Option(help: ArgumentHelp("MAIL FROM address (default postmaster@HELO-NAME).", valueName: "ADDR")) var mailFrom: String?
-    @Option(help: ArgumentHelp("The EHLO name to give (default: this machine's host name).", valueName: "NAME")) var helo: String?
-    @Option(help: ArgumentHelp("SMTP port of the MX hosts (25; another port is for servers on loopback).", valueName: "N")) var port: Int = 25
-    @Option(help: ArgumentHelp("Seconds allowed for each phase: connect, banner, each command, the TLS handshake.", valueName: "S")) var timeout: Double = 10
+    @Option(help: ArgumentHelp("An address of the domain that must be accepted; repeatable.", valueName: "ADDR"))
+    var rcpt: [String] = []
+    @Option(help: ArgumentHelp("MAIL FROM address (default postmaster@HELO-NAME).", valueName: "ADDR")) var mailFrom:
+        String?
+    @Option(help: ArgumentHelp("The EHLO name to give (default: this machine's host name).", valueName: "NAME"))
+    var helo: String?
+    @Option(
+        help: ArgumentHelp("SMTP port of the MX hosts (25; another port is for servers on loopback).", valueName: "N"))
+    var port: Int = 25
+    @Option(
+        help: ArgumentHelp(
+            "Seconds allowed for each phase: connect, banner, each command, the TLS handshake.", valueName: "S"))
+    var timeout: Double = 10
     @Option(help: ArgumentHelp("Sessions at the same time.", valueName: "N")) var probeConcurrency: Int = 32
     @Flag(help: "Print each SMTP conversation.") var transcript = false
 
@@ -22,7 +30,12 @@ struct ProbeOptions: ParsableArguments {
     }
 
     func prober(caFile: String?, now: Int64) -> Prober {
-        var o = Prober.Options(recipients: rcpt, mailFrom: mailFrom, helo: helo ?? (ProcessInfo.processInfo.hostName.contains(".") ? ProcessInfo.processInfo.hostName : "mxray.invalid"), now: now)
+        var o = Prober.Options(
+            recipients: rcpt, mailFrom: mailFrom,
+            helo: helo
+                ?? (ProcessInfo.processInfo.hostName.contains(".")
+                    ? ProcessInfo.processInfo.hostName : "mxray.invalid"),
+            now: now)
         o.port = port
         o.timeout = .milliseconds(Int64(timeout * 1000))
         o.caFile = caFile
@@ -35,7 +48,9 @@ struct ProbeOptions: ParsableArguments {
 struct ProbeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "probe",
-        abstract: "Probe every MX host of every tier over SMTP (EHLO, STARTTLS, MAIL FROM, RCPT TO; never DATA) and compare the tiers.",
+        abstract:
+            "Probe every MX host of every tier over SMTP (EHLO, STARTTLS, MAIL FROM, RCPT TO; never DATA) and "
+            + "compare the tiers.",
         discussion: """
             For every address of every MX host: connect, read the banner, EHLO (falling back to HELO), \
             STARTTLS when offered (the TLS version, whether the certificate chains to a trusted root and \
@@ -47,22 +62,31 @@ struct ProbeCommand: AsyncParsableCommand {
 
     @Argument(help: "The domain whose MX hosts to probe.") var domain: String
     @OptionGroup var probeOptions: ProbeOptions
-    @Option(help: ArgumentHelp("PEM file of CA certificates to trust (for MX hosts and the MTA-STS policy host).", valueName: "PEM")) var caFile: String?
+    @Option(
+        help: ArgumentHelp(
+            "PEM file of CA certificates to trust (for MX hosts and the MTA-STS policy host).", valueName: "PEM"))
+    var caFile: String?
     @Option(help: ArgumentHelp("Port of the MTA-STS policy host.", valueName: "N")) var mtaStsPort: Int = 443
     @Flag(help: "Do not fetch the MTA-STS policy.") var offline = false
     @OptionGroup var resolverOptions: ResolverOptions
     @OptionGroup var clock: ClockOptions
-    @Option(help: ArgumentHelp("Exit 1 when a finding is at least this severe: \(Severity.spelledOut).", valueName: "SEVERITY")) var failOn: String = "high"
+    @Option(
+        help: ArgumentHelp(
+            "Exit 1 when a finding is at least this severe: \(Severity.spelledOut).", valueName: "SEVERITY"))
+    var failOn: String = "high"
     @Flag(name: .long, help: "Print JSON.") var json = false
 
     func validate() throws {
-        guard Severity(rawValue: failOn) != nil else { throw ValidationError("--fail-on must be \(Severity.spelledOut)") }
+        guard Severity(rawValue: failOn) != nil else {
+            throw ValidationError("--fail-on must be \(Severity.spelledOut)")
+        }
     }
 
     func run() async throws {
         try await reportingErrors {
             let resolver = try resolverOptions.makeResolver()
-            let fetcher: (any PolicyFetching)? = offline ? nil : HTTPSPolicyFetcher(resolver: resolver, port: mtaStsPort, caFile: caFile)
+            let fetcher: (any PolicyFetching)? =
+                offline ? nil : HTTPSPolicyFetcher(resolver: resolver, port: mtaStsPort, caFile: caFile)
             let input = DomainInput(domain)
             guard let name = input.name else { throw CLIError(input.error ?? "\(domain) is not a domain name") }
             // The probe needs the tiers and, for its MTA-STS judgement, the policy; not an audit.
@@ -73,9 +97,12 @@ struct ProbeCommand: AsyncParsableCommand {
                 let why = inbound.mx.detail ?? inbound.mx.outcome.rawValue
                 throw CLIError("\(domain) has no MX hosts to probe (\(inbound.kind.rawValue): \(why))")
             }
-            let report = await probeOptions.prober(caFile: caFile, now: clock.epoch).probe(inbound, policy: mtaSTS.policy)
+            let report = await probeOptions.prober(caFile: caFile, now: clock.epoch).probe(
+                inbound, policy: mtaSTS.policy)
             print(json ? try renderJSON(report) : ProbeText.render(report, transcript: probeOptions.transcript))
-            if let worst = report.findings.map(\.severity).max(), worst >= Severity(rawValue: failOn)! { throw ExitCode(1) }
+            if let worst = report.findings.map(\.severity).max(), worst >= Severity(rawValue: failOn)! {
+                throw ExitCode(1)
+            }
         }
     }
 }

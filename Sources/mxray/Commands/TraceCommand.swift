@@ -20,9 +20,12 @@ struct TraceCommand: AsyncParsableCommand {
     )
 
     @Argument(help: "The received message, or - for standard input.") var file: String = "-"
-    @Option(help: ArgumentHelp("The recipient's domain (default: the envelope recipient found in the headers).", valueName: "DOMAIN"))
+    @Option(
+        help: ArgumentHelp(
+            "The recipient's domain (default: the envelope recipient found in the headers).", valueName: "DOMAIN"))
     var recipientDomain: String?
-    @Option(help: ArgumentHelp("A vendor catalog file to add to the bundled one.", valueName: "FILE")) var catalog: String?
+    @Option(help: ArgumentHelp("A vendor catalog file to add to the bundled one.", valueName: "FILE")) var catalog:
+        String?
     @OptionGroup var dmarcOptions: DMARCOptions
     @OptionGroup var resolverOptions: ResolverOptions
     @OptionGroup var clock: ClockOptions
@@ -35,7 +38,9 @@ struct TraceCommand: AsyncParsableCommand {
             do { message = try Message(bytes: input.bytes) } catch { throw CLIError("\(input.label): \(error)") }
             var vendors = VendorCatalog.bundled
             if let catalog { vendors = vendors.adding(try loadCatalog(catalog)) }
-            let tracer = PathTracer(resolver: try resolverOptions.makeResolver(), catalog: vendors, now: clock.epoch, dmarcMode: dmarcOptions.mode)
+            let tracer = PathTracer(
+                resolver: try resolverOptions.makeResolver(), catalog: vendors, now: clock.epoch,
+                dmarcMode: dmarcOptions.mode)
             let report = await tracer.trace(message, recipientDomain: recipientDomain)
             print(json ? try renderJSON(report) : TraceText.render(report, source: input.label))
             if report.verdict == .bypassedGateway || report.verdict == .unknown { throw ExitCode(1) }
@@ -45,5 +50,7 @@ struct TraceCommand: AsyncParsableCommand {
 
 func loadCatalog(_ path: String) throws -> VendorCatalog {
     guard let data = FileManager.default.contents(atPath: path) else { throw CLIError("cannot read \(path)") }
-    do { return try VendorCatalog(text: String(decoding: data, as: UTF8.self), priority: 1) } catch { throw CLIError("\(path): \(error)") }
+    do { return try VendorCatalog(text: String(decoding: data, as: UTF8.self), priority: 1) } catch {
+        throw CLIError("\(path): \(error)")
+    }
 }

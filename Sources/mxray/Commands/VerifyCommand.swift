@@ -6,10 +6,15 @@ import MXRayMessage
 
 /// How DMARC finds Organizational Domains.
 struct DMARCOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("rfc9989 (DNS tree walk, the default) or rfc7489 (Public Suffix List).", valueName: "MODE"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("rfc9989 (DNS tree walk, the default) or rfc7489 (Public Suffix List).", valueName: "MODE"))
     var dmarc: String = "rfc9989"
 
-    @Option(name: .long, help: ArgumentHelp("A Public Suffix List file to use instead of the bundled one (with --dmarc rfc7489).", valueName: "FILE"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "A Public Suffix List file to use instead of the bundled one (with --dmarc rfc7489).", valueName: "FILE"))
     var psl: String?
 
     func validate() throws {
@@ -20,7 +25,9 @@ struct DMARCOptions: ParsableArguments {
 
     func publicSuffixList() throws -> PublicSuffixList {
         guard let psl else { return .bundled }
-        do { return try PublicSuffixList(contentsOf: psl) } catch { throw CLIError("cannot read the Public Suffix List \(psl): \(error.localizedDescription)") }
+        do { return try PublicSuffixList(contentsOf: psl) } catch {
+            throw CLIError("cannot read the Public Suffix List \(psl): \(error.localizedDescription)")
+        }
     }
 }
 
@@ -63,8 +70,9 @@ struct VerifyCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let verifier = MessageVerifier(resolver: try resolverOptions.makeResolver(), now: clock.epoch, authservID: authservId,
-                                           dmarcMode: dmarcOptions.mode, publicSuffixList: try dmarcOptions.publicSuffixList())
+            let verifier = MessageVerifier(
+                resolver: try resolverOptions.makeResolver(), now: clock.epoch, authservID: authservId,
+                dmarcMode: dmarcOptions.mode, publicSuffixList: try dmarcOptions.publicSuffixList())
             var reports: [VerifyReport] = []
             for input in try MessageInput.read(files) {
                 do {
@@ -74,16 +82,23 @@ struct VerifyCommand: AsyncParsableCommand {
                         connection = ConnectionFacts(ip: address, helo: helo ?? "", mailFrom: mailFrom ?? "")
                     } else if fromReceived {
                         connection = ConnectionFacts.inferred(from: message)
-                        if connection == nil { printToStandardError("warning: \(input.label): no Received field with a client address; SPF not evaluated") }
+                        if connection == nil {
+                            printToStandardError(
+                                "warning: \(input.label): no Received field with a client address; SPF not evaluated")
+                        }
                     }
-                    reports.append(VerifyReport(source: input.label, result: await verifier.verify(message, connection: connection)))
+                    reports.append(
+                        VerifyReport(
+                            source: input.label, result: await verifier.verify(message, connection: connection)))
                 } catch {
                     reports.append(VerifyReport(source: input.label, error: "\(error)"))
                 }
             }
             print(json ? try renderJSON(reports) : VerifyText.render(reports))
             if reports.contains(where: { $0.error != nil }) { throw ExitCode(2) }
-            if reports.contains(where: { [.fail, .temperror, .permerror].contains($0.result?.dmarc.result) }) { throw ExitCode(1) }
+            if reports.contains(where: { [.fail, .temperror, .permerror].contains($0.result?.dmarc.result) }) {
+                throw ExitCode(1)
+            }
         }
     }
 }
@@ -93,7 +108,9 @@ struct SPFCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "spf",
         abstract: "Evaluate SPF (RFC 7208) for a client address and sender, with a trace of every term and query.",
-        discussion: "SENDER may be empty (\"\") for a bounce: then the HELO identity is checked. Exit status: 0 for pass, 1 otherwise."
+        discussion:
+            "SENDER may be empty (\"\") for a bounce: then the HELO identity is checked. Exit status: 0 for "
+            + "pass, 1 otherwise."
     )
 
     @Argument(help: "The client IP address.") var ip: String
@@ -120,7 +137,8 @@ struct DMARCCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dmarc",
         abstract: "Find the DMARC policy that applies to mail from DOMAIN (RFC 9989 tree walk or RFC 7489 PSL).",
-        discussion: "Exit status: 0 when a policy was found, 1 when none applies, 2 on error (invalid record, DNS failure)."
+        discussion:
+            "Exit status: 0 when a policy was found, 1 when none applies, 2 on error (invalid record, DNS failure)."
     )
 
     @Argument(help: "The author (From) domain.") var domain: String
@@ -130,8 +148,9 @@ struct DMARCCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let evaluator = DMARCEvaluator(resolver: try resolverOptions.makeResolver(), mode: dmarcOptions.mode,
-                                           publicSuffixList: try dmarcOptions.publicSuffixList())
+            let evaluator = DMARCEvaluator(
+                resolver: try resolverOptions.makeResolver(), mode: dmarcOptions.mode,
+                publicSuffixList: try dmarcOptions.publicSuffixList())
             let verdict = await evaluator.discover(domain)
             print(json ? try renderJSON(verdict) : VerifyText.dmarc(verdict))
             switch verdict.result {

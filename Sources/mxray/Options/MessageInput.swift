@@ -16,12 +16,16 @@ struct MessageInput {
                 guard let d = FileManager.default.contents(atPath: path) else { throw CLIError("cannot read \(path)") }
                 data = d
             }
-            guard data.count <= Message.maxBytes else { throw CLIError("\(path): larger than \(Message.maxBytes) bytes") }
+            guard data.count <= Message.maxBytes else {
+                throw CLIError("\(path): larger than \(Message.maxBytes) bytes")
+            }
             let bytes = Array(data)
             let name = path == "-" ? "stdin" : path
             let parts = Mbox.split(bytes)
             if Mbox.isMbox(bytes) && parts.count > 1 {
-                for (i, part) in parts.enumerated() { inputs.append(MessageInput(label: "\(name) #\(i + 1)", bytes: part)) }
+                for (i, part) in parts.enumerated() {
+                    inputs.append(MessageInput(label: "\(name) #\(i + 1)", bytes: part))
+                }
             } else {
                 inputs.append(MessageInput(label: name, bytes: parts.first ?? bytes))
             }

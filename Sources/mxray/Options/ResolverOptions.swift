@@ -3,10 +3,19 @@ import MXRayDNS
 
 /// The options every DNS-using command shares: where answers come from.
 struct ResolverOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("Ask this nameserver (IP, IPv4:PORT or [IPv6]:PORT); repeat for fallbacks. Default: /etc/resolv.conf.", valueName: "IP[:PORT]"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Ask this nameserver (IP, IPv4:PORT or [IPv6]:PORT); repeat for fallbacks. Default: /etc/resolv.conf.",
+            valueName: "IP[:PORT]"))
     var nameserver: [String] = []
 
-    @Option(name: .long, help: ArgumentHelp("Answer from this RFC 1035 master file instead of the network; repeatable. Names outside the files are NXDOMAIN.", valueName: "FILE"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Answer from this RFC 1035 master file instead of the network; repeatable. Names outside the files "
+                + "are NXDOMAIN.",
+            valueName: "FILE"))
     var zone: [String] = []
 
     @Option(name: .long, help: ArgumentHelp("Seconds to wait for each DNS reply.", valueName: "SECONDS"))
@@ -19,7 +28,9 @@ struct ResolverOptions: ParsableArguments {
         guard nameserver.isEmpty || zone.isEmpty else {
             throw ValidationError("use either --nameserver or --zone, not both")
         }
-        guard dnsTimeout > 0, dnsTimeout <= 60 else { throw ValidationError("--dns-timeout must be in (0, 60] seconds") }
+        guard dnsTimeout > 0, dnsTimeout <= 60 else {
+            throw ValidationError("--dns-timeout must be in (0, 60] seconds")
+        }
         guard (1...10).contains(dnsAttempts) else { throw ValidationError("--dns-attempts must be between 1 and 10") }
         for ns in nameserver {
             do { _ = try Nameserver(parsing: ns) } catch { throw ValidationError("--nameserver: \(error)") }

@@ -18,8 +18,11 @@ enum AuditText {
                 for h in tier.hosts {
                     let sts = h.coveredByMTASTS.map { $0 ? "covered" : "NOT covered" } ?? "-"
                     let dane = h.tlsaRecords > 0 ? "TLSA" : (h.tlsa?.failed == true ? "?" : "-")
-                    let addresses = h.addresses.isEmpty ? "(none)" : h.addresses.map(\.description).joined(separator: " ")
-                    rows.append(["\(tier.preference)", h.name, addresses, h.operator.vendor, h.operator.role.rawValue, sts, dane])
+                    let addresses =
+                        h.addresses.isEmpty ? "(none)" : h.addresses.map(\.description).joined(separator: " ")
+                    rows.append([
+                        "\(tier.preference)", h.name, addresses, h.operator.vendor, h.operator.role.rawValue, sts, dane,
+                    ])
                 }
             }
             lines += table(rows)
@@ -27,10 +30,25 @@ enum AuditText {
         lines.append("")
         lines.append("pattern: \(f.pattern.description)")
         var summary: [String] = []
-        if let p = f.mtaSTS.policy { summary.append("MTA-STS \(p.mode.rawValue)") } else if !f.mtaSTS.records.isEmpty { summary.append(f.mtaSTS.fetch == nil ? "MTA-STS record (policy not fetched)" : "MTA-STS record, no usable policy") } else { summary.append("no MTA-STS") }
+        if let p = f.mtaSTS.policy {
+            summary.append("MTA-STS \(p.mode.rawValue)")
+        } else if !f.mtaSTS.records.isEmpty {
+            summary.append(
+                f.mtaSTS.fetch == nil ? "MTA-STS record (policy not fetched)" : "MTA-STS record, no usable policy")
+        } else {
+            summary.append("no MTA-STS")
+        }
         summary.append(f.tlsRPT.records.isEmpty ? "no TLS-RPT" : "TLS-RPT")
-        if let count = f.spf.lookupCount { summary.append("SPF \(f.spf.defaultResult ?? "") (\(count.terms) lookup\(count.terms == 1 ? "" : "s"))") } else { summary.append(f.spf.records.isEmpty ? "no SPF" : "SPF invalid") }
-        if let p = f.dmarc.policy { summary.append("DMARC \(f.dmarc.policyTag ?? "p")=\(p.rawValue)") } else { summary.append("DMARC \(f.dmarc.result.rawValue)") }
+        if let count = f.spf.lookupCount {
+            summary.append("SPF \(f.spf.defaultResult ?? "") (\(count.terms) lookup\(count.terms == 1 ? "" : "s"))")
+        } else {
+            summary.append(f.spf.records.isEmpty ? "no SPF" : "SPF invalid")
+        }
+        if let p = f.dmarc.policy {
+            summary.append("DMARC \(f.dmarc.policyTag ?? "p")=\(p.rawValue)")
+        } else {
+            summary.append("DMARC \(f.dmarc.result.rawValue)")
+        }
         lines.append("posture: " + summary.joined(separator: ", "))
         if let probe = r.probe {
             lines.append("")
@@ -44,7 +62,9 @@ enum AuditText {
             return n > 0 ? "\(n) \(s.rawValue)" : nil
         }
         lines.append("")
-        lines.append("\(r.findings.count) finding\(r.findings.count == 1 ? "" : "s")\(counts.isEmpty ? "" : ": " + counts.joined(separator: ", ")); failing at \(failOn.rawValue) or above")
+        let plural = r.findings.count == 1 ? "" : "s"
+        let breakdown = counts.isEmpty ? "" : ": " + counts.joined(separator: ", ")
+        lines.append("\(r.findings.count) finding\(plural)\(breakdown); failing at \(failOn.rawValue) or above")
         return lines.joined(separator: "\n")
     }
 
@@ -63,8 +83,10 @@ enum AuditText {
     static func table(_ rows: [[String]]) -> [String] {
         let widths = (0..<rows[0].count).map { col in rows.map { $0[col].count }.max() ?? 0 }
         return rows.map { row in
-            row.enumerated().map { i, cell in i == row.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0) }
-                .joined(separator: "  ")
+            row.enumerated().map { i, cell in
+                i == row.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0)
+            }
+            .joined(separator: "  ")
         }
     }
 }

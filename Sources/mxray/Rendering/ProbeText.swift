@@ -11,7 +11,9 @@ enum ProbeText {
         if transcript {
             for h in r.hosts {
                 lines.append("")
-                lines.append("--- \(h.host) [\(h.address?.description ?? "no address")] (\(String(format: "%.2f", h.elapsed)) s)")
+                lines.append(
+                    "--- \(h.host) [\(h.address?.description ?? "no address")] (\(String(format: "%.2f", h.elapsed)) s)"
+                )
                 lines += h.transcript.map { "\($0.direction): \($0.text)" }
             }
         }

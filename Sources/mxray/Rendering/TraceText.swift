@@ -11,7 +11,8 @@ enum TraceText {
                 lines.append(String(format: "%2d. (unparsed) %@", hop.number, rec.raw))
                 continue
             }
-            let client = [rec.reverseName ?? rec.helo, rec.ip.map { "[\($0)]" }].compactMap { $0 }.joined(separator: " ")
+            let client = [rec.reverseName ?? rec.helo, rec.ip.map { "[\($0)]" }].compactMap { $0 }.joined(
+                separator: " ")
             var where_ = hop.operator.role == .unknown ? "" : " (\(hop.operator.vendor), \(hop.operator.role.rawValue)"
             if let t = hop.tier { where_ += where_.isEmpty ? " (tier \(t)" : ", tier \(t)" }
             if !where_.isEmpty { where_ += ")" }
@@ -20,7 +21,10 @@ enum TraceText {
             if rec.tls == true { how.append(rec.tlsVersion ?? "TLS") } else if rec.tls == false { how.append("no TLS") }
             if let d = hop.delay { how.append(d >= 0 ? "+\(d)s" : "\(d)s (clock skew)") }
             let entry = hop.number == r.entryHop ? "  ← entered the recipient's organisation" : ""
-            lines.append(String(format: "%2d. %@ → %@%@  %@%@", hop.number, client.isEmpty ? "?" : client, rec.by ?? "?", where_, how.joined(separator: " "), entry))
+            lines.append(
+                String(
+                    format: "%2d. %@ → %@%@  %@%@", hop.number, client.isEmpty ? "?" : client, rec.by ?? "?", where_,
+                    how.joined(separator: " "), entry))
             for c in hop.conclusions {
                 let label = c.instance.map { "ARC i=\($0) " } ?? ""
                 lines.append("      \(label)\(c.authservID) concluded: \(c.results.joined(separator: "; "))")
@@ -30,7 +34,9 @@ enum TraceText {
         lines.append("verdict: \(r.verdict.rawValue): \(r.verdictReason)")
         var now = ["checked now:"]
         if let spf = r.now.spf { now.append("spf=\(spf.result.rawValue) (for \(spf.ip))") }
-        now += r.now.dkim.isEmpty ? ["dkim=none"] : r.now.dkim.map { "dkim=\($0.result.rawValue) header.d=\($0.domain ?? "?")" }
+        now +=
+            r.now.dkim.isEmpty
+            ? ["dkim=none"] : r.now.dkim.map { "dkim=\($0.result.rawValue) header.d=\($0.domain ?? "?")" }
         now.append("arc=\(r.now.arc.result.rawValue)")
         now.append("dmarc=\(r.now.dmarc.result.rawValue)")
         lines.append(now.joined(separator: " "))
