@@ -205,8 +205,10 @@ final class ReplyInbox {
             promise.fail(SMTPSessionError.closed(what))
         } else {
             waiter = promise
-            let timer = eventLoop.scheduleTask(in: TimeAmount(timeout)) { [weak self] in
-                if self?.waiter?.futureResult === promise.futureResult { self?.waiter = nil }
+            // Runs on the same loop; NIOLoopBound checks that, where a plain capture could not.
+            let inbox = NIOLoopBound(self, eventLoop: eventLoop)
+            let timer = eventLoop.scheduleTask(in: TimeAmount(timeout)) {
+                if inbox.value.waiter?.futureResult === promise.futureResult { inbox.value.waiter = nil }
                 promise.fail(SMTPSessionError.timeout(what))
             }
             promise.futureResult.whenComplete { _ in timer.cancel() }

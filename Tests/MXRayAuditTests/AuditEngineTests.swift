@@ -317,7 +317,7 @@ let proofpoint = """
 
     @Test func findingIDsAreDeclaredOnce() {
         #expect(Set(FindingID.allCases.map(\.rawValue)).count == FindingID.allCases.count)
-        #expect(Severity.spelledOut == "info, low, medium, high or critical")
+        #expect(Severity.allCases.map(\.rawValue) == ["info", "low", "medium", "high", "critical"])
         let sorted = [
             Finding(.tlsRPTMissing, .low, "", evidence: [], remediation: ""),
             Finding(.dmarcMissing, .high, "", evidence: [], remediation: ""),

@@ -4,8 +4,8 @@ import NIOPosix
 /// Sends DNS queries over UDP (RFC 1035 §4.2.1) from a small pool of sockets, each bound to an
 /// ephemeral port the kernel picks at random and retired after a bounded number of queries, so
 /// that source ports keep changing (RFC 5452 §4.5) without a socket per query.
-/// All mutable state lives on `eventLoop`.
-final class UDPTransport: @unchecked Sendable {
+/// All mutable state lives on `eventLoop`, in `NIOLoopBoundBox`es that check it.
+final class UDPTransport: Sendable {
     /// Open sockets per address family among which queries are spread.
     static let socketsPerFamily = 4
     /// A socket stops taking queries after this many and closes when its last reply is in.
@@ -14,9 +14,13 @@ final class UDPTransport: @unchecked Sendable {
     static let maxInFlightPerSocket = 1024
 
     let eventLoop: EventLoop
-    private var pools: [Bool: [UDPSocket]] = [:]  // keyed on "is IPv6"
+    /// Keyed on "is IPv6".
+    private let pools: NIOLoopBoundBox<[Bool: [UDPSocket]]>
 
-    init(eventLoop: EventLoop) { self.eventLoop = eventLoop }
+    init(eventLoop: EventLoop) {
+        self.eventLoop = eventLoop
+        pools = NIOLoopBoundBox.makeBoxSendingValue([:], eventLoop: eventLoop)
+    }
 
     /// Sends `query` (its ID is replaced by a fresh random one) and completes with the first
     /// reply that matches the ID, the server and the question.
@@ -54,7 +58,7 @@ final class UDPTransport: @unchecked Sendable {
     }
 
     private func pickSocket(ipv6: Bool) -> UDPSocket {
-        var pool = pools[ipv6, default: []]
+        var pool = pools.value[ipv6, default: []]
         pool.removeAll { socket in
             guard socket.retired else { return false }
             socket.detach()
@@ -63,27 +67,28 @@ final class UDPTransport: @unchecked Sendable {
         if pool.count < Self.socketsPerFamily {
             let socket = UDPSocket(eventLoop: eventLoop, ipv6: ipv6)
             pool.append(socket)
-            pools[ipv6] = pool
+            pools.value[ipv6] = pool
             return socket
         }
         let socket = pool.randomElement()!
-        pools[ipv6] = pool
+        pools.value[ipv6] = pool
         return socket
     }
 
     /// Closes every socket; queries in flight fail.
     func shutdown() -> EventLoopFuture<Void> {
         eventLoop.flatSubmit {
-            let sockets = self.pools.values.flatMap { $0 }
-            self.pools = [:]
+            let sockets = self.pools.value.values.flatMap { $0 }
+            self.pools.value = [:]
             for s in sockets { s.closeNow() }
             return self.eventLoop.makeSucceededVoidFuture()
         }
     }
 }
 
-/// One bound UDP socket and the queries awaiting replies on it. Confined to its event loop.
-final class UDPSocket: @unchecked Sendable {
+/// One bound UDP socket and the queries awaiting replies on it. Its state is confined to its
+/// event loop in an `NIOLoopBoundBox`, which checks every access.
+final class UDPSocket: Sendable {
     struct Pending {
         var server: SocketAddress
         var question: DNSQuestion
@@ -91,16 +96,21 @@ final class UDPSocket: @unchecked Sendable {
         var timer: Scheduled<Void>
     }
 
+    struct State {
+        var pending: [UInt16: Pending] = [:]
+        var sent = 0
+        var closed = false
+        /// Set when the pool stops handing this socket out.
+        var detached = false
+    }
+
     let eventLoop: EventLoop
     let channel: EventLoopFuture<Channel>
-    private var pending: [UInt16: Pending] = [:]
-    private var sent = 0
-    private var closed = false
-    /// Set when the pool stops handing this socket out.
-    private var detached = false
+    private let state: NIOLoopBoundBox<State>
 
     init(eventLoop: EventLoop, ipv6: Bool) {
         self.eventLoop = eventLoop
+        state = NIOLoopBoundBox.makeBoxSendingValue(State(), eventLoop: eventLoop)
         let promise = eventLoop.makePromise(of: Channel.self)
         channel = promise.futureResult
         let bootstrap = DatagramBootstrap(group: eventLoop)
@@ -114,47 +124,51 @@ final class UDPSocket: @unchecked Sendable {
 
     /// True once the socket takes no new queries (it closes when the last reply is in).
     var retired: Bool {
-        closed || sent >= UDPTransport.maxQueriesPerSocket || pending.count >= UDPTransport.maxInFlightPerSocket
+        let s = state.value
+        return s.closed || s.sent >= UDPTransport.maxQueriesPerSocket
+            || s.pending.count >= UDPTransport.maxInFlightPerSocket
     }
 
     func freshID() -> UInt16 {
         // Bounded: at most maxInFlightPerSocket IDs are taken, so a free one is found quickly.
         var id = UInt16.random(in: .min ... .max)
-        while pending[id] != nil { id = UInt16.random(in: .min ... .max) }
+        while state.value.pending[id] != nil { id = UInt16.random(in: .min ... .max) }
         return id
     }
 
     func register(_ id: UInt16, _ p: Pending) {
-        pending[id] = p
-        sent += 1
+        state.value.pending[id] = p
+        state.value.sent += 1
     }
 
     func complete(_ id: UInt16, with result: Result<[UInt8], Error>) {
-        guard let p = pending.removeValue(forKey: id) else { return }
+        guard let p = state.value.pending.removeValue(forKey: id) else { return }
         p.timer.cancel()
         p.promise.completeWith(result)
-        if pending.isEmpty && detached { closeNow() }
+        if state.value.pending.isEmpty && state.value.detached { closeNow() }
     }
 
     func detach() {
-        detached = true
-        if pending.isEmpty { closeNow() }
+        state.value.detached = true
+        if state.value.pending.isEmpty { closeNow() }
     }
 
     func receive(_ envelope: AddressedEnvelope<ByteBuffer>) {
         let reply = Array(envelope.data.readableBytesView)
         guard reply.count >= 2 else { return }
         let id = UInt16(reply[0]) << 8 | UInt16(reply[1])
-        guard let p = pending[id], p.server == envelope.remoteAddress,
+        guard let p = state.value.pending[id], p.server == envelope.remoteAddress,
             ReplyMatcher.matches(reply, id: id, question: p.question)
         else { return }
         complete(id, with: .success(reply))
     }
 
     func closeNow() {
-        guard !closed else { return }
-        closed = true
-        for id in Array(pending.keys) { complete(id, with: .failure(ExchangeError.network("resolver shut down"))) }
+        guard !state.value.closed else { return }
+        state.value.closed = true
+        for id in Array(state.value.pending.keys) {
+            complete(id, with: .failure(ExchangeError.network("resolver shut down")))
+        }
         channel.whenSuccess { $0.close(promise: nil) }
     }
 }

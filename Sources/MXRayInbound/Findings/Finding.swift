@@ -4,12 +4,6 @@ public enum Severity: String, Sendable, Codable, Comparable, CaseIterable {
 
     var rank: Int { Self.allCases.firstIndex(of: self)! }
     public static func < (l: Severity, r: Severity) -> Bool { l.rank < r.rank }
-
-    /// The accepted spellings, for help texts and error messages ("info, low, ... or critical").
-    public static var spelledOut: String {
-        let names = allCases.map(\.rawValue)
-        return names.dropLast().joined(separator: ", ") + " or " + names.last!
-    }
 }
 
 /// Every finding id mxray can report, declared once. An id never changes meaning once shipped. The audit's ids come

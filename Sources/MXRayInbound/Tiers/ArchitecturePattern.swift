@@ -39,17 +39,4 @@ public enum ArchitecturePattern: String, Sendable, Codable {
         if vendors.count == 1 { return .singleProvider }
         return .mixed
     }
-
-    public var description: String {
-        switch self {
-        case .singleHost: "one host"
-        case .singleProvider: "one provider, several hosts (geographic redundancy at best)"
-        case .gatewayWithColdBackup: "a gateway with a cold backup that bypasses it"
-        case .dualVendorActive: "two active gateways from different vendors (hot-hot)"
-        case .dualVendorFailover: "gateways from different vendors, one as failover"
-        case .mixed: "a mix that fits no common pattern"
-        case .noMail: "no mail accepted"
-        case .unknown: "unknown (DNS failed)"
-        }
-    }
 }
