@@ -27,7 +27,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
         // swift-certificates' own dependency, named for its PEM document parser.
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
-        // Tests only: the ARC conformance suites are YAML.
+        // The operator catalog, and the ARC conformance suites in the tests, are YAML.
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
     targets: [
@@ -62,12 +62,14 @@ let package = Package(
             name: "MXRayInbound",
             dependencies: [
                 "MXRayDNS",
+                // The operator catalog is YAML; Yams is already built for the conformance suites.
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
-            resources: [.copy("Resources/vendors.txt")]
+            resources: [.copy("Resources/operators.yaml")]
         ),
         // SMTP client: reply framing, the conversation, STARTTLS.
         .target(

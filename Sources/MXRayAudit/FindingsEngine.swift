@@ -165,6 +165,19 @@ public enum FindingsEngine {
             }
             if !docs.isEmpty { documentation.append("\(h.name): \(docs.map(\.description).joined(separator: ", "))") }
         }
+        let unknown = f.hosts.filter { $0.operator.role == .unknown && !$0.isIPLiteral }
+        if !unknown.isEmpty {
+            out.append(
+                Finding(
+                    .mxOperatorUnknown, .info,
+                    "No catalog entry names the operator of \(unknown.count) MX host\(unknown.count == 1 ? "" : "s"): "
+                        + "whether those tiers bypass a gateway cannot be judged",
+                    evidence: unknown.map(describe),
+                    remediation:
+                        "If the host belongs to a known gateway or mailbox provider, add an entry to a catalog "
+                        + "file given with --catalog (see `mxray catalog`) and share it upstream; a host you run "
+                        + "yourself can be entered with its role too."))
+        }
         if !documentation.isEmpty {
             out.append(
                 Finding(

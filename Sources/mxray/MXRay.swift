@@ -16,7 +16,7 @@ struct MXRay: AsyncParsableCommand {
         version: version,
         subcommands: [
             AuditCommand.self, ProbeCommand.self, TraceCommand.self, DNSCommand.self, VerifyCommand.self,
-            SPFCommand.self, DMARCCommand.self, DKIMCommand.self, ARCCommand.self,
+            SPFCommand.self, DMARCCommand.self, DKIMCommand.self, ARCCommand.self, CatalogCommand.self,
         ]
     )
 }

@@ -81,6 +81,17 @@ struct MXRayProcess {
         #expect(Date().timeIntervalSince(start) < 5)
     }
 
+    @Test func catalogLookup() throws {
+        let known = try MXRayProcess.run(["catalog", "lookup", "example-com.mail.eo.outlook.com"])
+        #expect(known.status == 0 && known.stdout.contains("Microsoft 365 (mailbox), pattern *.mail.eo.outlook.com"))
+        let unknown = try MXRayProcess.run(["catalog", "lookup", "mx.unknown.example"])
+        #expect(unknown.status == 1 && unknown.stdout.contains("unknown"))
+        let spf = try MXRayProcess.run(["catalog", "lookup", "--spf", "_spf.google.com", "--json"])
+        #expect(spf.status == 0 && spf.stdout.contains("\"Google Workspace\""))
+        let list = try MXRayProcess.run(["catalog", "--role", "forwarder"])
+        #expect(list.status == 0 && list.stdout.contains("ImprovMX") && !list.stdout.contains("Mimecast"))
+    }
+
     /// The README lists every finding id the code declares, and no id the code does not know.
     @Test func readmeListsEveryFindingID() throws {
         let readme = try String(

@@ -1,9 +1,10 @@
 import Foundation
-import MXRayDNS
+import Yams
 
-/// What an MX host is: a secure email gateway, a mailbox provider, or unknown.
-public enum OperatorRole: String, Sendable, Codable {
-    case gateway, mailbox, unknown
+/// What an MX host is: a secure email gateway, a mailbox provider, an inbound forwarding or relay
+/// service, or unknown.
+public enum OperatorRole: String, Sendable, Codable, CaseIterable {
+    case gateway, mailbox, forwarder, unknown
 }
 
 /// The operator of an MX host, as the catalog names it.
@@ -13,87 +14,261 @@ public struct Operator: Sendable, Codable, Equatable, Hashable {
     /// The catalog pattern that matched; nil for unknown hosts.
     public var pattern: String?
 
+    public init(vendor: String, role: OperatorRole, pattern: String?) {
+        self.vendor = vendor
+        self.role = role
+        self.pattern = pattern
+    }
+
     public static let unknown = Operator(vendor: "unknown", role: .unknown, pattern: nil)
 }
 
-/// Host-name patterns → operator and role, from the bundled `vendors.txt` and any user catalog
-/// (which takes precedence). The longest matching pattern wins.
+/// One operator of the catalog, with the facts its documentation gives: the MX host patterns,
+/// the SPF includes it asks customers to publish, and the per-domain inbound endpoint, if any.
+public struct CatalogEntry: Sendable, Codable, Equatable {
+    /// The operator as reports show it.
+    public var name: String
+    /// The full product name, when it says more than `name`.
+    public var product: String?
+    public var role: OperatorRole
+    public var mx: [HostPattern]
+    /// Host names that must classify as this operator (checked when the catalog loads).
+    public var examples: [String]
+    public var spfIncludes: [String]
+    /// How the operator names a customer domain's own inbound host, with placeholders.
+    public var inboundEndpoint: String?
+    /// Where the patterns come from, and when that was checked.
+    public var source: String
+    public var checked: String?
+    public var notes: String?
+
+    enum CodingKeys: String, CodingKey {
+        case name, product, role, mx, examples, source, checked, notes
+        case spfIncludes = "spf_include"
+        case inboundEndpoint = "inbound_endpoint"
+    }
+
+    public init(
+        name: String, role: OperatorRole, mx: [HostPattern], examples: [String] = [], spfIncludes: [String] = [],
+        inboundEndpoint: String? = nil, source: String, checked: String? = nil, notes: String? = nil
+    ) {
+        self.name = name
+        self.role = role
+        self.mx = mx
+        self.examples = examples
+        self.spfIncludes = spfIncludes
+        self.inboundEndpoint = inboundEndpoint
+        self.source = source
+        self.checked = checked
+        self.notes = notes
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decode(String.self, forKey: .name)
+        product = try c.decodeIfPresent(String.self, forKey: .product)
+        role = try c.decode(OperatorRole.self, forKey: .role)
+        guard role != .unknown else { throw CatalogError("\(name): role must be gateway, mailbox or forwarder") }
+        mx = try c.decodeIfPresent([HostPattern].self, forKey: .mx) ?? []
+        examples = try c.decodeIfPresent([String].self, forKey: .examples) ?? []
+        spfIncludes = try c.decodeIfPresent([String].self, forKey: .spfIncludes) ?? []
+        inboundEndpoint = try c.decodeIfPresent(String.self, forKey: .inboundEndpoint)
+        source = try c.decode(String.self, forKey: .source)
+        checked = try c.decodeIfPresent(String.self, forKey: .checked)
+        notes = try c.decodeIfPresent(String.self, forKey: .notes)
+    }
+}
+
+/// Which catalog entry a host matched, by which pattern, and whether a user's catalog said so.
+public struct CatalogMatch: Sendable, Equatable {
+    public var entry: CatalogEntry
+    public var pattern: HostPattern
+    public var fromUserCatalog: Bool
+
+    public var `operator`: Operator { Operator(vendor: entry.name, role: entry.role, pattern: pattern.description) }
+}
+
+/// Host-name patterns → operator and role, from the bundled `operators.yaml` and any user catalog
+/// (whose entries take precedence). Among matching patterns the most specific wins: an exact
+/// name, then the longest suffix, then `*.` over `**.`. Two operators that claim the same pattern,
+/// or an example that classifies as another operator, are refused when the catalog loads.
 public struct VendorCatalog: Sendable {
     struct Rule: Sendable {
-        var pattern: String
-        var suffix: Bool
-        var op: Operator
+        var pattern: HostPattern
+        var entry: Int
         var priority: Int
     }
-    private var rules: [Rule] = []
 
+    public private(set) var entries: [CatalogEntry] = []
+    private var priorities: [Int] = []
+    private var rules: [Rule] = []
+    /// Exact names straight to their rules: most lookups end here or in a few suffix probes.
+    private var byName: [String: [Int]] = [:]
+
+    /// A catalog in the YAML format of `operators.yaml` (a list under `operators:`).
+    public init(yaml: String, priority: Int = 0) throws(CatalogError) {
+        struct File: Decodable { var operators: [CatalogEntry] }
+        let file: File
+        do {
+            file = try YAMLDecoder().decode(File.self, from: yaml)
+        } catch let error as CatalogError {
+            throw error
+        } catch {
+            throw CatalogError("not a catalog: \(error)")
+        }
+        try self.init(entries: file.operators, priority: priority)
+    }
+
+    /// A catalog in the line format: `PATTERN ROLE VENDOR...` per line, `#` comments. A pattern
+    /// `*.SUFFIX` here means any host below SUFFIX (`**.SUFFIX` in the YAML format).
     public init(text: String, priority: Int = 0) throws(CatalogError) {
+        var entries: [CatalogEntry] = []
         for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)[0].trimmingCharacters(
-                in: .whitespaces)
+            let line = raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)[0]
+                .trimmingCharacters(in: .whitespaces)
             if line.isEmpty { continue }
             let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
-            guard fields.count >= 3 else {
-                throw CatalogError(line: index + 1, message: "expected PATTERN ROLE VENDOR")
-            }
+            guard fields.count >= 3 else { throw CatalogError("line \(index + 1): expected PATTERN ROLE VENDOR") }
             guard let role = OperatorRole(rawValue: String(fields[1])), role != .unknown else {
-                throw CatalogError(line: index + 1, message: "role \"\(fields[1])\" is not gateway or mailbox")
+                throw CatalogError("line \(index + 1): role \"\(fields[1])\" is not gateway, mailbox or forwarder")
             }
-            var pattern = fields[0].lowercased()
-            if pattern.hasSuffix(".") { pattern.removeLast() }
-            let suffix = pattern.hasPrefix("*.")
-            if suffix { pattern.removeFirst(2) }
-            guard !pattern.isEmpty, !pattern.contains("*") else {
-                throw CatalogError(line: index + 1, message: "pattern must be a host name or *.suffix")
+            var written = String(fields[0])
+            if written.hasPrefix("*.") && !written.hasPrefix("**.") { written = "*" + written }
+            let pattern: HostPattern
+            do { pattern = try HostPattern(parsing: written) } catch {
+                throw CatalogError("line \(index + 1): \(error)")
             }
             let vendor = fields[2...].joined(separator: " ")
-            rules.append(
-                Rule(
-                    pattern: pattern, suffix: suffix,
-                    op: Operator(vendor: vendor, role: role, pattern: String(fields[0])), priority: priority))
+            if let i = entries.firstIndex(where: { $0.name == vendor && $0.role == role }) {
+                entries[i].mx.append(pattern)
+            } else {
+                entries.append(CatalogEntry(name: vendor, role: role, mx: [pattern], source: "line \(index + 1)"))
+            }
+        }
+        try self.init(entries: entries, priority: priority)
+    }
+
+    public init(entries: [CatalogEntry], priority: Int = 0) throws(CatalogError) {
+        for entry in entries { add(entry, priority: priority) }
+        try check()
+    }
+
+    private init() {}
+
+    private mutating func add(_ entry: CatalogEntry, priority: Int) {
+        let index = entries.count
+        entries.append(entry)
+        priorities.append(priority)
+        for pattern in entry.mx {
+            rules.append(Rule(pattern: pattern, entry: index, priority: priority))
+            byName[pattern.name, default: []].append(rules.count - 1)
         }
     }
 
-    /// The bundled catalog.
-    public static let bundled: VendorCatalog = {
-        guard let url = Bundle.module.url(forResource: "vendors", withExtension: "txt"),
-            let text = try? String(contentsOf: url, encoding: .utf8), let catalog = try? VendorCatalog(text: text)
-        else {
-            return VendorCatalog(rules: [])
+    /// Refuses a catalog in which two operators claim one pattern at the same priority, or an
+    /// example does not classify as its own operator.
+    private func check() throws(CatalogError) {
+        var claimed: [String: Int] = [:]
+        for rule in rules {
+            let key = "\(rule.priority) \(rule.pattern)"
+            if let other = claimed[key], entries[other].name != entries[rule.entry].name {
+                throw CatalogError(
+                    "\(rule.pattern) is claimed by both \(entries[other].name) and \(entries[rule.entry].name)")
+            }
+            claimed[key] = rule.entry
         }
-        return catalog
+        for (index, entry) in entries.enumerated() {
+            for example in entry.examples {
+                guard let rule = bestRule(example) else {
+                    throw CatalogError("\(entry.name): example \(example) matches none of its patterns")
+                }
+                // A user's entry may take a bundled operator's host: that is what overriding means.
+                let winner = entries[rule.entry]
+                guard winner.name == entry.name || priorities[index] < rule.priority else {
+                    throw CatalogError(
+                        "\(entry.name): example \(example) classifies as \(winner.name) (\(rule.pattern))")
+                }
+            }
+        }
+    }
+
+    /// The bundled catalog (`Resources/operators.yaml`).
+    public static let bundled: VendorCatalog = {
+        guard let url = Bundle.module.url(forResource: "operators", withExtension: "yaml"),
+            let text = try? String(contentsOf: url, encoding: .utf8)
+        else { return VendorCatalog() }
+        do {
+            return try VendorCatalog(yaml: text)
+        } catch {
+            // A broken bundled catalog is a build defect; the tests load it and fail loudly.
+            return VendorCatalog()
+        }
     }()
 
-    init(rules: [Rule]) { self.rules = rules }
-
-    /// This catalog with a user's rules added on top.
-    public func adding(_ other: VendorCatalog) -> VendorCatalog {
-        VendorCatalog(
-            rules: other.rules.map {
-                var r = $0
-                r.priority = 1
-                return r
-            } + rules)
+    /// Reads a user catalog file: YAML (`operators:` …) or the line format.
+    public static func load(path: String) throws(CatalogError) -> VendorCatalog {
+        guard let data = FileManager.default.contents(atPath: path) else { throw CatalogError("cannot read \(path)") }
+        let text = String(decoding: data, as: UTF8.self)
+        let isYAML = path.hasSuffix(".yaml") || path.hasSuffix(".yml") || text.contains("operators:")
+        do {
+            return isYAML ? try VendorCatalog(yaml: text, priority: 1) : try VendorCatalog(text: text, priority: 1)
+        } catch {
+            throw CatalogError("\(path): \(error)")
+        }
     }
 
-    public func `operator`(of host: String) -> Operator {
+    /// This catalog with a user's entries added on top (they win over bundled ones).
+    public func adding(_ other: VendorCatalog) throws(CatalogError) -> VendorCatalog {
+        var merged = VendorCatalog()
+        for (i, entry) in entries.enumerated() { merged.add(entry, priority: priorities[i]) }
+        for (i, entry) in other.entries.enumerated() { merged.add(entry, priority: max(1, other.priorities[i])) }
+        try merged.check()
+        return merged
+    }
+
+    /// The most specific matching pattern and its entry, nil when nothing matches.
+    public func match(_ host: String) -> CatalogMatch? {
+        guard let best = bestRule(host) else { return nil }
+        return CatalogMatch(entry: entries[best.entry], pattern: best.pattern, fromUserCatalog: best.priority > 0)
+    }
+
+    private func bestRule(_ host: String) -> Rule? {
         var name = host.lowercased()
         if name.hasSuffix(".") { name.removeLast() }
         var best: Rule?
-        for rule in rules {
-            let matches = rule.suffix ? name.hasSuffix("." + rule.pattern) : name == rule.pattern
-            guard matches else { continue }
-            if let b = best, (b.priority, b.pattern.count) >= (rule.priority, rule.pattern.count) { continue }
-            best = rule
+        // Candidate rules are those filed under the name itself or one of its suffixes.
+        var labels = name.split(separator: ".")[...]
+        while !labels.isEmpty {
+            for index in byName[labels.joined(separator: "."), default: []] {
+                let rule = rules[index]
+                guard rule.pattern.matches(name) else { continue }
+                if let b = best, Self.rank(b) >= Self.rank(rule) { continue }
+                best = rule
+            }
+            labels = labels.dropFirst()
         }
-        return best?.op ?? .unknown
+        return best
     }
 
-    public var count: Int { rules.count }
+    /// User entries first, then the more specific pattern.
+    private static func rank(_ rule: Rule) -> (Int, Int, Int, Int) {
+        let s = rule.pattern.specificity
+        return (rule.priority, s.0, s.1, s.2)
+    }
+
+    public func `operator`(of host: String) -> Operator { match(host)?.operator ?? .unknown }
+
+    /// The operators that ask customers to publish `include` in SPF (RFC 7208 §5.2).
+    public func entries(forSPFInclude include: String) -> [CatalogEntry] {
+        var name = include.lowercased()
+        if name.hasSuffix(".") { name.removeLast() }
+        return entries.filter { $0.spfIncludes.contains { $0.lowercased() == name } }
+    }
+
+    public var count: Int { entries.count }
 }
 
-public struct CatalogError: Error, Sendable, CustomStringConvertible {
-    public var line: Int
-    public var message: String
-    public var description: String { "catalog line \(line): \(message)" }
+public struct CatalogError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
 }

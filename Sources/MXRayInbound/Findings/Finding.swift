@@ -20,6 +20,8 @@ public enum FindingID: String, Sendable, Codable, CaseIterable, Comparable, Cust
     case mxTargetUnresolvable = "mx-target-unresolvable"
     case mxTargetPrivateAddress = "mx-target-private-address"
     case mxTargetDocumentationAddress = "mx-target-documentation-address"
+    /// No catalog entry names the host's operator: the bypass check could not be made for it.
+    case mxOperatorUnknown = "mx-operator-unknown"
     // MTA-STS (RFC 8461) and TLS reporting (RFC 8460).
     case mtaSTSMissing = "mta-sts-missing"
     case mtaSTSRecordInvalid = "mta-sts-record-invalid"

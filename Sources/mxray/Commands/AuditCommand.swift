@@ -26,7 +26,9 @@ struct AuditCommand: AsyncParsableCommand {
     var caFile: String?
     @Option(
         help: ArgumentHelp(
-            "A vendor catalog file to add to the bundled one (PATTERN ROLE VENDOR per line).", valueName: "FILE"))
+            "An operator catalog to add to the bundled one (YAML, see `mxray catalog --help`, "
+                + "or lines of PATTERN ROLE VENDOR).",
+            valueName: "FILE"))
     var catalog: String?
     @Option(
         help: ArgumentHelp(
@@ -64,36 +66,21 @@ struct AuditCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            var all = domains
-            if let domainsFile {
-                guard let data = FileManager.default.contents(atPath: domainsFile) else {
-                    throw CLIError("cannot read \(domainsFile)")
-                }
-                all += String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline)
-                    .map {
-                        $0.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)[0].trimmingCharacters(
-                            in: .whitespaces)
-                    }
-                    .filter { !$0.isEmpty }
+            guard !domains.isEmpty || domainsFile != nil else {
+                throw CLIError("no domain to audit: name one, or give --domains-file")
             }
-            guard !all.isEmpty else { throw CLIError("no domain to audit: name one, or give --domains-file") }
-            if mtaStsPolicy != nil && all.count != 1 {
-                throw CLIError("--mta-sts-policy applies to one domain; \(all.count) were given")
+            if mtaStsPolicy != nil && (domains.count != 1 || domainsFile != nil) {
+                throw CLIError("--mta-sts-policy applies to one domain named on the command line")
             }
+            // Arguments first, then the file, read as the audit goes: memory does not grow with it.
+            let file = try domainsFile.map(DomainFileReader.init(path:))
+            var arguments = domains.makeIterator()
+            func nextDomain() throws -> String? { try arguments.next() ?? file?.next() }
+            let total: Int? = file == nil ? domains.count : nil
+            let several = domains.count > 1 || file != nil
 
             let resolver = try resolverOptions.makeResolver()
-            var vendors = VendorCatalog.bundled
-            if let catalog {
-                guard let data = FileManager.default.contents(atPath: catalog) else {
-                    throw CLIError("cannot read \(catalog)")
-                }
-                do {
-                    vendors = vendors.adding(
-                        try VendorCatalog(text: String(decoding: data, as: UTF8.self), priority: 1))
-                } catch {
-                    throw CLIError("\(catalog): \(error)")
-                }
-            }
+            let vendors = try loadCatalog(catalog)
             var fetcher: (any PolicyFetching)?
             if let mtaStsPolicy {
                 guard let data = FileManager.default.contents(atPath: mtaStsPolicy) else {
@@ -116,17 +103,24 @@ struct AuditCommand: AsyncParsableCommand {
                 throw CLIError("--probe opens SMTP connections; it cannot be combined with --offline")
             }
             let threshold = Severity(rawValue: failOn)!
-            let showProgress = !json && all.count > 1 && isatty(STDERR_FILENO) != 0
+            let showProgress = !json && several && isatty(STDERR_FILENO) != 0
             var reached = false
             var done = 0
-            // Bounded concurrency; each report is printed as soon as it is ready.
+            var readError: Error?
+            // Bounded concurrency; each report is printed as soon as it is ready, then dropped.
             await withTaskGroup(of: AuditReport.self) { group in
-                var next = 0
-                while next < min(concurrency, all.count) {
-                    let d = all[next]
-                    group.addTask { await auditor.audit(d) }
-                    next += 1
+                func startNext() -> Bool {
+                    do {
+                        guard let d = try nextDomain() else { return false }
+                        group.addTask { await auditor.audit(d) }
+                        return true
+                    } catch {
+                        readError = error
+                        return false
+                    }
                 }
+                var inFlight = 0
+                while inFlight < concurrency, startNext() { inFlight += 1 }
                 while let report = await group.next() {
                     done += 1
                     if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
@@ -134,19 +128,18 @@ struct AuditCommand: AsyncParsableCommand {
                         print((try? compactJSON(report)) ?? "{}")
                     } else {
                         print(AuditText.render(report, failOn: threshold))
-                        if all.count > 1 { print("") }
+                        if several { print("") }
                     }
                     if let s = report.highestSeverity, s >= threshold { reached = true }
-                    if showProgress { FileHandle.standardError.write(Data("audited \(done)/\(all.count)".utf8)) }
-                    if next < all.count {
-                        let d = all[next]
-                        group.addTask { await auditor.audit(d) }
-                        next += 1
+                    if showProgress {
+                        FileHandle.standardError.write(Data("audited \(done)\(total.map { "/\($0)" } ?? "")".utf8))
                     }
+                    if readError == nil { _ = startNext() }
                 }
             }
             if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
             if let stub = resolver as? StubResolverShutdown { await stub.shutdownResolver() }
+            if let readError { throw readError }
             if reached { throw ExitCode(1) }
         }
     }

@@ -36,8 +36,7 @@ struct TraceCommand: AsyncParsableCommand {
             guard let input = try MessageInput.read([file]).first else { throw CLIError("no message") }
             let message: Message
             do { message = try Message(bytes: input.bytes) } catch { throw CLIError("\(input.label): \(error)") }
-            var vendors = VendorCatalog.bundled
-            if let catalog { vendors = vendors.adding(try loadCatalog(catalog)) }
+            let vendors = try loadCatalog(catalog)
             let tracer = PathTracer(
                 resolver: try resolverOptions.makeResolver(), catalog: vendors, now: clock.epoch,
                 dmarcMode: dmarcOptions.mode)
@@ -48,9 +47,10 @@ struct TraceCommand: AsyncParsableCommand {
     }
 }
 
-func loadCatalog(_ path: String) throws -> VendorCatalog {
-    guard let data = FileManager.default.contents(atPath: path) else { throw CLIError("cannot read \(path)") }
-    do { return try VendorCatalog(text: String(decoding: data, as: UTF8.self), priority: 1) } catch {
-        throw CLIError("\(path): \(error)")
+/// The bundled operator catalog with a user's file (YAML or the line format) on top.
+func loadCatalog(_ path: String?) throws -> VendorCatalog {
+    guard let path else { return .bundled }
+    do { return try VendorCatalog.bundled.adding(try VendorCatalog.load(path: path)) } catch {
+        throw CLIError("\(error)")
     }
 }
