@@ -57,8 +57,9 @@ CONF
     /usr/sbin/nsd-checkconf "$dir/nsd.conf"
     /usr/sbin/nsd -c "$dir/nsd.conf" -d >"$dir/nsd.out" 2>&1 &
     echo $! > "$dir/nsd.child"
-    # Wait (bounded: 10 s) until the SOA of the test zone is served over UDP.
-    for _ in $(seq 1 100); do
+    # Wait (bounded: 10 s, or MXRAY_NSD_WAIT_SECONDS for large generated zones) until the SOA of
+    # the test zone is served over UDP.
+    for _ in $(seq 1 $(( ${MXRAY_NSD_WAIT_SECONDS:-10} * 10 ))); do
         if python3 "$here/dns_ready.py" 127.0.0.1 "$port" mxray.test; then
             echo "nsd: serving on 127.0.0.1:$port${ip6:+ and [::1]:$port}" >&2
             return 0

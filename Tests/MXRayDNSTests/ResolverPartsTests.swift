@@ -122,3 +122,49 @@ import Testing
         }
     }
 }
+
+@Suite struct CacheEvictionTests {
+    static func nodata(_ text: String) -> (DNSCache.Key, DNSLookup) {
+        let n = try! DomainName(text)
+        return (
+            DNSCache.Key(name: n, type: .a),
+            DNSLookup(
+                question: DNSQuestion(name: n, type: .a), outcome: .nodata, source: "t", elapsed: 0, transport: "udp")
+        )
+    }
+
+    /// CLOCK gives an entry read since the hand last passed a second chance: with the cache full of
+    /// entries that are read again and again, new names evict the ones nobody read.
+    @Test func entriesInUseSurviveEviction() {
+        let cache = DNSCache(capacity: 64)
+        let now = ContinuousClock.now
+        let hot = (0..<16).map { Self.nodata("hot\($0).example.com") }
+        for (k, l) in hot { cache.put(k, l, ttl: 600, now: now) }
+        for i in 0..<2000 {
+            for (k, _) in hot { _ = cache.get(k, now: now) }
+            let (k, l) = Self.nodata("cold\(i).example.com")
+            cache.put(k, l, ttl: 600, now: now)
+        }
+        #expect(cache.count <= 64)
+        let kept = hot.filter { cache.get($0.0, now: now) != nil }.count
+        #expect(kept >= 12, "\(kept) of 16 entries in use survived")
+    }
+
+    /// Expired entries leave a little at a time, and the bytes bound holds.
+    @Test func expiredEntriesGoAndBytesStayBounded() {
+        let cache = DNSCache(capacity: 10_000, maxBytes: 64 * 1024)
+        let t0 = ContinuousClock.now
+        for i in 0..<5000 {
+            let (k, l) = Self.nodata("e\(i).example.com")
+            cache.put(k, l, ttl: 1, now: t0)
+        }
+        #expect(cache.bytes <= 64 * 1024)
+        let later = t0 + .seconds(5)
+        for i in 0..<5000 {
+            let (k, l) = Self.nodata("f\(i).example.com")
+            cache.put(k, l, ttl: 600, now: later)
+        }
+        #expect(cache.bytes <= 64 * 1024 && cache.count > 0)
+        #expect(cache.get(Self.nodata("e1.example.com").0, now: later) == nil)
+    }
+}

@@ -12,6 +12,8 @@ public struct ResolverConfiguration: Sendable {
     public var cacheEnabled: Bool = true
     /// The cache holds at most this many (name, type) entries.
     public var maxCacheEntries: Int = 100_000
+    /// The cache holds at most about this many bytes.
+    public var maxCacheBytes: Int = 64 << 20
     /// Negative answers are cached at most this long (RFC 2308 §5 suggests 1-3 hours).
     public var maxNegativeTTL: UInt32 = 3600
     /// Positive answers are cached at most this long (RFC 8767 §4 suggests a 7-day cap).

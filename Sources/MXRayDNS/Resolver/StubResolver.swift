@@ -17,7 +17,7 @@ public final class StubResolver: DNSResolver {
         configuration: ResolverConfiguration, eventLoopGroup: EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) {
         self.configuration = configuration
-        self.cache = DNSCache(capacity: configuration.maxCacheEntries)
+        self.cache = DNSCache(capacity: configuration.maxCacheEntries, maxBytes: configuration.maxCacheBytes)
         self.eventLoop = eventLoopGroup.next()
         self.udp = UDPTransport(eventLoop: eventLoop)
     }
