@@ -8,6 +8,7 @@ public enum FindingsEngine {
         var out: [Finding] = []
         out += mx(f)
         out += hosts(f)
+        out += mailboxExposure(f)
         out += mtaSTS(f)
         out += tlsRPT(f)
         out += spf(f)
@@ -189,6 +190,32 @@ public enum FindingsEngine {
         return out
     }
 
+    /// The route around the gateway that MX records do not show: the mailbox provider takes the
+    /// domain's mail at its own endpoint (Microsoft 365's per-domain host, Google's shared one).
+    static func mailboxExposure(_ f: AuditFacts) -> [Finding] {
+        guard f.mxKind.receivesMail else { return [] }
+        let firstTier = f.tiers.first?.hosts ?? []
+        let gatewayInFront = !firstTier.isEmpty && firstTier.allSatisfy { $0.operator.role == .gateway }
+        return f.mailboxExposure.filter(\.isReachableAroundMX).map { e in
+            let addresses = e.endpointAddresses.map(\.description).joined(separator: ", ")
+            let front =
+                gatewayInFront
+                ? "the MX records put \(firstTier.map(\.name).joined(separator: ", ")) in front of it"
+                : "no gateway is in front of it in the MX records either"
+            return Finding(
+                .mailboxEndpointReachable, gatewayInFront ? .high : .medium,
+                "\(e.provider) takes mail for the domain at \(e.endpoint ?? "its endpoint"), which no MX record names",
+                evidence: e.evidence.map { "evidence (\(e.confidence.rawValue) confidence): \($0)" }
+                    + [
+                        "\(e.endpoint ?? "?") resolves to \(addresses): a sender that ignores MX delivers there; "
+                            + front
+                    ],
+                remediation: (e.restriction ?? "Make the provider accept the domain's mail only from the gateway.")
+                    + " Then check with `mxray probe DOMAIN --direct --rcpt ADDR`.",
+                rfc: "RFC 5321 §5.1")
+        }
+    }
+
     static func mtaSTS(_ f: AuditFacts) -> [Finding] {
         guard f.mxKind == .explicit || f.mxKind == .implicit else { return [] }
         let m = f.mtaSTS
@@ -282,7 +309,46 @@ public enum FindingsEngine {
         ]
     }
 
-    static func spf(_ f: AuditFacts) -> [Finding] {
+    static func spf(_ f: AuditFacts) -> [Finding] { spfRecord(f) + spfTierVendors(f) }
+
+    /// A gateway tier whose vendor relays outbound mail for its customers: mail from the domain's
+    /// own users that passes that tier (outbound, or internal mail routed out and back in, or a
+    /// failover relaying on) is checked downstream against the domain's SPF, so the vendor's
+    /// include belongs there. Gateways without an outbound service need no entry.
+    static func spfTierVendors(_ f: AuditFacts) -> [Finding] {
+        guard let count = f.spf.lookupCount, !count.exceedsLimit, f.spf.error == nil else { return [] }
+        let published = Set(count.targets.map { $0.lowercased() })
+        var out: [Finding] = []
+        var seen: Set<String> = []
+        for tier in f.tiers {
+            for h in tier.hosts where h.operator.role == .gateway && !seen.contains(h.operator.vendor) {
+                seen.insert(h.operator.vendor)
+                let includes = f.vendorSPFIncludes[h.operator.vendor] ?? []
+                guard !includes.isEmpty, !includes.contains(where: { published.contains($0.lowercased()) }) else {
+                    continue
+                }
+                out.append(
+                    Finding(
+                        .spfMissingTierVendor, .low,
+                        "Tier \(tier.preference) is \(h.operator.vendor), whose outbound include is not in SPF",
+                        evidence: [
+                            "tier \(tier.preference): \(h.name) (\(h.operator.vendor))",
+                            "\(h.operator.vendor) asks customers that relay outbound through it to publish "
+                                + includes.map { "include:\($0)" }.joined(separator: " or "),
+                            "the SPF record includes: "
+                                + (count.targets.isEmpty ? "nothing" : count.targets.joined(separator: ", ")),
+                            "mail of the domain's own users that passes this tier is judged against SPF downstream; "
+                                + "an inbound-only gateway needs no entry",
+                        ],
+                        remediation: "If the domain's mail leaves (or loops back) through \(h.operator.vendor), add "
+                            + "its include to the SPF record; otherwise nothing to do.",
+                        rfc: "RFC 7208 §5.2"))
+            }
+        }
+        return out
+    }
+
+    static func spfRecord(_ f: AuditFacts) -> [Finding] {
         let s = f.spf
         if s.lookup.failed { return [] }
         if s.records.isEmpty {

@@ -59,6 +59,20 @@ public struct ProbeReport: Sendable, Codable {
     /// One row per probed address: the properties compared across tiers.
     public var matrix: [MatrixRow]
     public var findings: [Finding]
+    /// With `--direct`: the mailbox provider's endpoint, talked to as a sender that ignores MX.
+    public var direct: [DirectProbe]?
+}
+
+/// The mailbox provider's own endpoint for the domain, probed like a sender that ignores the MX
+/// records (never DATA).
+public struct DirectProbe: Sendable, Codable {
+    public var provider: String
+    public var endpoint: String
+    public var hosts: [HostProbe]
+    /// True when any address accepted one of the domain's recipients at RCPT time.
+    public var acceptsDirect: Bool
+    /// What an RCPT-time answer can and cannot prove.
+    public var limitation: String
 }
 
 /// A property the parity matrix compares across tiers.

@@ -173,6 +173,25 @@ public enum ProbeJudge {
         return out.ordered()
     }
 
+    /// mailbox-endpoint-accepts-direct: the provider's own endpoint took the domain's recipients
+    /// from a client that is not the gateway.
+    public static func directFindings(_ probes: [DirectProbe]) -> [Finding] {
+        probes.filter(\.acceptsDirect).map { d in
+            let replies = d.hosts.flatMap { h in
+                h.recipients.filter { $0.status == .accepted }.map {
+                    "\(d.endpoint) [\(h.address?.description ?? "-")]: RCPT TO:<\($0.address)> → \($0.reply)"
+                }
+            }
+            return Finding(
+                .mailboxEndpointAcceptsDirect, .high,
+                "\(d.provider) accepts the domain's recipients at \(d.endpoint) from an arbitrary client",
+                evidence: replies + [d.limitation],
+                remediation: "Make \(d.provider) accept the domain's mail only from the gateway (an inbound "
+                    + "connector or gateway setting restricted to the gateway's addresses), then probe again.",
+                rfc: "RFC 5321 §5.1")
+        }
+    }
+
     /// tier-posture-mismatch: a later tier is weaker than the first in a property the first tier
     /// has on every host.
     static func parity(_ hosts: [HostProbe]) -> [Finding] {

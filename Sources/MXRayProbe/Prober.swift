@@ -4,7 +4,7 @@ import MXRayInbound
 import MXRaySMTP
 import NIOSSL
 import SwiftASN1
-import X509
+@_spi(FixedExpiryValidationTime) import X509
 
 /// Probes every address of every MX host of a domain over SMTP, concurrently up to a bound.
 public struct Prober: Sendable {
@@ -68,6 +68,34 @@ public struct Prober: Sendable {
         return ProbeReport(
             domain: domain, mtaSTSMode: policy?.mode, hosts: results, matrix: ProbeJudge.matrix(results),
             findings: ProbeJudge.findings(results, policy: policy, now: options.now))
+    }
+
+    /// What a RCPT-time answer proves about a direct route, in words for the report.
+    public static let directLimitation =
+        "An RCPT TO accepted here shows the endpoint takes the domain's mail from an arbitrary client; "
+        + "a rejection shows a restriction acts at RCPT time. Some restrictions (Microsoft 365 mail flow "
+        + "rules, for one) act only after DATA, which the probe never sends: a rejection proves the route "
+        + "closed, an acceptance does not prove the message would be delivered."
+
+    /// Talks to each mailbox provider endpoint as a sender that ignores the MX records would:
+    /// EHLO, STARTTLS, MAIL FROM, RCPT TO for the recipients, never DATA.
+    public func probeDirect(_ endpoints: [MailboxExposure], domain: String) async -> [DirectProbe] {
+        let tls = Self.tlsSetup(caFile: options.caFile)
+        var out: [DirectProbe] = []
+        for e in endpoints {
+            guard let endpoint = e.endpoint else { continue }
+            var hosts: [HostProbe] = []
+            let addresses: [IPAddress?] = e.endpointAddresses.isEmpty ? [nil] : e.endpointAddresses.map { $0 }
+            for address in addresses.prefix(4) {
+                hosts.append(await session(host: endpoint, address: address, tier: 0, domain: domain, tls: tls))
+            }
+            let accepted = hosts.contains { h in h.recipients.contains { $0.status == .accepted } }
+            out.append(
+                DirectProbe(
+                    provider: e.provider, endpoint: endpoint, hosts: hosts, acceptsDirect: accepted,
+                    limitation: Self.directLimitation))
+        }
+        return out
     }
 
     /// The TLS client context and the roots certificates are judged against.
@@ -257,7 +285,7 @@ public struct Prober: Sendable {
         probe.notAfter = notAfter
         probe.daysToExpiry = Int((notAfter - now) / 86400)
         let validationTime = Date(timeIntervalSince1970: TimeInterval(now))
-        var verifier = Verifier(rootCertificates: roots) { RFC5280Policy(validationTime: validationTime) }
+        var verifier = Verifier(rootCertificates: roots) { RFC5280Policy(fixedExpiryValidationTime: validationTime) }
         switch await verifier.validate(leaf: leaf, intermediates: CertificateStore(chain.dropFirst())) {
         case .validCertificate:
             probe.trusted = true

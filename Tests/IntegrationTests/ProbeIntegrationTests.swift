@@ -101,4 +101,33 @@ struct ProbeIntegrationTests {
         let mismatch = r.findings.first { $0.id.rawValue == "tier-posture-mismatch" }
         #expect(mismatch?.title == "Tier 20 is weaker than tier 10 in \"STARTTLS\"", "\(r.findings.map(\.title))")
     }
+
+    /// `--direct`: the mailbox provider's endpoint, inferred from SPF and MS= records, is asked
+    /// like a sender that ignores MX. One stand-in takes any recipient (the route is open), the
+    /// other rejects at RCPT (the restriction is in place).
+    @Test func directRouteToTheMailboxProvider() async {
+        let r = resolver([IntegrationEnvironment.nsd!])
+        var options = Prober.Options(recipients: [], helo: "probe.mxray.test", now: Int64(Date().timeIntervalSince1970))
+        options.port = Int(Self.env["MXRAY_SMTP_PORT"]!)!
+        options.timeout = .seconds(2)
+        options.caFile = Self.env["MXRAY_TEST_CA"]
+        for (domain, open) in [("directopen.probe.test", true), ("directclosed.probe.test", false)] {
+            options.recipients = ["bob@\(domain)"]
+            let tiers = await MXTierGatherer(resolver: r).gather(domain)
+            let exposure = await FactGatherer(resolver: r, policyFetcher: nil).mailboxExposure(tiers)
+            #expect(exposure.first?.provider == "Microsoft 365" && exposure.first?.confidence == .high, "\(exposure)")
+            #expect(
+                exposure.first?.endpoint == domain.replacingOccurrences(of: ".", with: "-")
+                    + ".mail.protection.outlook.com")
+            let probes = await Prober(options: options).probeDirect(exposure, domain: domain)
+            #expect(probes.count == 1 && probes[0].acceptsDirect == open, "\(domain)")
+            #expect(!probes[0].hosts.flatMap(\.transcript).contains { $0.text.hasPrefix("DATA") }, "never DATA")
+            let ids = ProbeJudge.directFindings(probes).map(\.id)
+            #expect(ids == (open ? [.mailboxEndpointAcceptsDirect] : []))
+            // The audit sees the same route from DNS alone.
+            let audit = await Auditor(gatherer: FactGatherer(resolver: r, policyFetcher: nil)).audit(domain)
+            #expect(audit.findings.contains { $0.id == .mailboxEndpointReachable && $0.severity == .medium })
+        }
+        await r.shutdown()
+    }
 }

@@ -25,12 +25,15 @@ struct FailingNames: DNSResolver {
     }
 }
 
+/// SPF that lets the tiers' gateways relay the domain's own mail (Mimecast asks for its include).
+let healthySPF = #"@        TXT "v=spf1 ip4:198.51.100.0/24 include:_netblocks.mimecast.com -all""#
+
 /// The common, healthy parts of a test zone; each test adds its MX and whatever it is about.
 let healthyBase = """
     $ORIGIN example.com.
     $TTL 300
     @        SOA ns hm 1 1 1 1 60
-    @        TXT "v=spf1 ip4:198.51.100.0/24 -all"
+    \(healthySPF)
     _dmarc   TXT "v=DMARC1; p=reject"
     _mta-sts TXT "v=STSv1; id=1"
     _smtp._tls TXT "v=TLSRPTv1; rua=mailto:t@example.com"
@@ -183,7 +186,7 @@ let proofpoint = """
     }
 
     @Test func spfDMARCAndTLSRPT() async throws {
-        var base = healthyBase.replacingOccurrences(of: "@        TXT \"v=spf1 ip4:198.51.100.0/24 -all\"", with: "")
+        var base = healthyBase.replacingOccurrences(of: healthySPF, with: "")
         base = base.replacingOccurrences(of: "_dmarc   TXT \"v=DMARC1; p=reject\"", with: "")
         base = base.replacingOccurrences(of: "_smtp._tls TXT \"v=TLSRPTv1; rua=mailto:t@example.com\"", with: "")
         let bare = try await audit(proofpoint, base: base)
@@ -199,7 +202,7 @@ let proofpoint = """
         for i in 1...11 { many += "i\(i) TXT \"v=spf1 -all\"\n" }
         let tooMany = try await audit(
             proofpoint + "\n" + many,
-            base: healthyBase.replacingOccurrences(of: "@        TXT \"v=spf1 ip4:198.51.100.0/24 -all\"", with: ""))
+            base: healthyBase.replacingOccurrences(of: healthySPF, with: ""))
         #expect(ids(tooMany).contains("spf-too-many-lookups"))
         #expect(tooMany.facts.spf.lookupCount?.terms == 11)
         let none = try await audit(proofpoint, base: healthyBase.replacingOccurrences(of: "p=reject", with: "p=none"))
@@ -336,13 +339,13 @@ let proofpoint = """
             """
         let r = try await audit(
             proofpoint + "\n" + spf,
-            base: healthyBase.replacingOccurrences(of: "@        TXT \"v=spf1 ip4:198.51.100.0/24 -all\"", with: ""))
+            base: healthyBase.replacingOccurrences(of: healthySPF, with: ""))
         #expect(r.facts.spf.lookupCount?.terms == 6)
         #expect(r.facts.spf.lookupCount?.exceedsLimit == false)
         // A loop stops at the limit instead of being skipped.
         let loop = try await audit(
             proofpoint + "\n@ TXT \"v=spf1 include:example.com -all\"\n",
-            base: healthyBase.replacingOccurrences(of: "@        TXT \"v=spf1 ip4:198.51.100.0/24 -all\"", with: ""))
+            base: healthyBase.replacingOccurrences(of: healthySPF, with: ""))
         #expect(loop.facts.spf.lookupCount?.exceedsLimit == true)
         #expect(ids(loop).contains("spf-too-many-lookups"))
     }
@@ -380,5 +383,74 @@ let proofpoint = """
             Finding(.dnsFailure, .high, "", evidence: [], remediation: ""),
         ].ordered()
         #expect(sorted.map(\.id) == [.dmarcMissing, .dnsFailure, .tlsRPTMissing])
+    }
+}
+
+/// The attacker's view: the mailbox provider reachable around the gateway though no MX names it.
+@Suite struct MailboxExposureTests {
+    static let noSPF = healthyBase.replacingOccurrences(of: healthySPF, with: "")
+
+    @Test func microsoft365TenantBehindAGateway() async throws {
+        let r = try await audit(
+            proofpoint + """
+
+                @ TXT "v=spf1 include:spf.protection.outlook.com -all"
+                @ TXT "MS=ms12345678"
+                autodiscover CNAME autodiscover.outlook.com.
+                example-com.mail.protection.outlook.com. A 8.8.9.1
+                """, base: Self.noSPF)
+        let finding = r.findings.first { $0.id == .mailboxEndpointReachable }
+        #expect(finding?.severity == .high, "\(r.findings.map(\.id))")
+        #expect(finding?.title.contains("example-com.mail.protection.outlook.com") == true)
+        #expect(finding?.remediation.contains("inbound connector") == true)
+        let exposure = r.facts.mailboxExposure.first
+        #expect(exposure?.provider == "Microsoft 365" && exposure?.confidence == .high)
+        #expect(exposure?.evidence.count == 3)  // SPF include, MS= record, autodiscover alias
+    }
+
+    @Test func googleWorkspaceThroughItsIncludeAndVerification() async throws {
+        let r = try await audit(
+            proofpoint + """
+
+                @ TXT "v=spf1 include:_spf.google.com -all"
+                @ TXT "google-site-verification=abc123"
+                aspmx.l.google.com. A 8.8.9.2
+                """, base: Self.noSPF)
+        #expect(r.facts.mailboxExposure.first?.provider == "Google Workspace")
+        #expect(r.facts.mailboxExposure.first?.confidence == .medium)  // one strong, one weak piece
+        #expect(r.findings.contains { $0.id == .mailboxEndpointReachable && $0.title.contains("aspmx.l.google.com") })
+    }
+
+    @Test func noEvidenceNoFinding() async throws {
+        let r = try await audit(proofpoint)
+        #expect(r.facts.mailboxExposure.isEmpty)
+        #expect(!r.findings.contains { $0.id == .mailboxEndpointReachable })
+    }
+
+    /// When an MX tier already names the provider, the bypass finding says it; not a second one.
+    @Test func providerInMXIsTheExistingFinding() async throws {
+        let r = try await audit(
+            proofpoint + """
+
+                @ MX 100 example-com.mail.protection.outlook.com.
+                example-com.mail.protection.outlook.com. A 8.8.9.1
+                @ TXT "v=spf1 include:spf.protection.outlook.com -all"
+                """, base: Self.noSPF)
+        #expect(r.findings.contains { $0.id == .backupMXBypassesGateway })
+        #expect(!r.findings.contains { $0.id == .mailboxEndpointReachable })
+        #expect(r.facts.mailboxExposure.first?.providerInMX == true)
+    }
+
+    @Test func tierVendorMissingFromSPF() async throws {
+        let mimecast = "@ MX 10 eu-1.mimecast.com.\neu-1.mimecast.com. A 8.8.4.1\n"
+        let missing = try await audit(
+            mimecast + "@ TXT \"v=spf1 ip4:198.51.100.0/24 -all\"\n", policy: nil, base: Self.noSPF)
+        let finding = missing.findings.first { $0.id == .spfMissingTierVendor }
+        #expect(finding?.severity == .low && finding?.evidence[1].contains("_netblocks.mimecast.com") == true)
+        let present = try await audit(
+            mimecast + "@ TXT \"v=spf1 include:_netblocks.mimecast.com -all\"\n", policy: nil, base: Self.noSPF)
+        #expect(!present.findings.contains { $0.id == .spfMissingTierVendor })
+        // Proofpoint's catalog entry lists no outbound include: nothing to say.
+        #expect(!(try await audit(proofpoint)).findings.contains { $0.id == .spfMissingTierVendor })
     }
 }

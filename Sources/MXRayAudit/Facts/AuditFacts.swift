@@ -32,6 +32,11 @@ public struct AuditFacts: Sendable, Codable, Equatable {
     public var tlsRPT: TLSRPTFacts
     public var spf: SPFSummary
     public var dmarc: DMARCVerdict
+    /// Mailbox providers the DNS evidence names, and whether each takes the domain's mail at an
+    /// endpoint no MX record names (the route around the gateway).
+    public var mailboxExposure: [MailboxExposure] = []
+    /// The SPF includes the catalog lists for each operator found in the tiers (for outbound relay).
+    public var vendorSPFIncludes: [String: [String]] = [:]
     /// Every lookup that failed, with what it was for: the facts it would have given are unknown.
     public var dnsFailures: [String]
 

@@ -38,6 +38,7 @@ public struct FactGatherer: Sendable {
         async let sts = MTASTSDiscovery(resolver: resolver, fetcher: policyFetcher).discover(name)
         async let rpt = TLSRPTFacts.discover(name, resolver: resolver)
         async let spf = spfSummary(name)
+        async let autodiscover = autodiscoverAlias(name)
         async let dmarc = DMARCEvaluator(resolver: resolver, mode: dmarcMode).discover(domain)
         var tiers = await inbound
         let (mtaSTS, tlsRPT) = await (sts, rpt)
@@ -49,18 +50,60 @@ public struct FactGatherer: Sendable {
         if let detail = tlsRPT.lookup.detail, tlsRPT.lookup.failed {
             failures.append("TXT _smtp._tls.\(domain): \(detail)")
         }
-        let spfSummary = await spf
+        let (spfSummary, apexTXT) = await spf
         if spfSummary.lookup.failed { failures.append("TXT \(domain) (SPF): \(spfSummary.lookup.detail ?? "")") }
+        // The mailbox provider behind the domain, from evidence beyond MX (SPF, TXT, autodiscover).
+        let (alias, aliasTarget) = await autodiscover
+        let evidence = MailboxEvidence(
+            spfIncludes: spfSummary.lookupCount?.targets ?? [], apexTXT: apexTXT, autodiscoverTarget: aliasTarget)
+        let exposure = await MailboxExposureFinder(resolver: resolver, catalog: catalog)
+            .find(domain: domain, evidence: evidence, tiers: tiers.tiers)
         let dmarcVerdict = await dmarc
         if dmarcVerdict.result == .temperror { failures.append("DMARC: \(dmarcVerdict.reason)") }
+        var includes: [String: [String]] = [:]
+        for host in tiers.hosts {
+            if let entry = catalog.match(host.name)?.entry, !entry.spfIncludes.isEmpty {
+                includes[entry.name] = entry.spfIncludes
+            }
+        }
+        if let f = alias.failure { failures.append("CNAME autodiscover.\(domain): \(f.detail)") }
         return AuditFacts(
             domain: domain, unicodeDomain: input.unicode, mxKind: tiers.kind, mx: tiers.mx, tiers: tiers.tiers,
             pattern: ArchitecturePattern(kind: tiers.kind, tiers: tiers.tiers), mtaSTS: mtaSTS, tlsRPT: tlsRPT,
-            spf: spfSummary, dmarc: dmarcVerdict, dnsFailures: failures)
+            spf: spfSummary, dmarc: dmarcVerdict, mailboxExposure: exposure,
+            vendorSPFIncludes: includes, dnsFailures: failures)
     }
 
-    func spfSummary(_ name: DomainName) async -> SPFSummary {
+    /// The mailbox providers the DNS evidence names for a domain and their direct endpoints,
+    /// without the rest of an audit (for `mxray probe --direct`).
+    public func mailboxExposure(_ inbound: InboundTiers) async -> [MailboxExposure] {
+        guard let name = try? DomainName(inbound.domain) else { return [] }
+        async let spf = spfSummary(name)
+        async let autodiscover = autodiscoverAlias(name)
+        let ((summary, apexTXT), (_, aliasTarget)) = await (spf, autodiscover)
+        let evidence = MailboxEvidence(
+            spfIncludes: summary.lookupCount?.targets ?? [], apexTXT: apexTXT, autodiscoverTarget: aliasTarget)
+        return await MailboxExposureFinder(resolver: resolver, catalog: catalog)
+            .find(domain: inbound.domain, evidence: evidence, tiers: inbound.tiers)
+    }
+
+    /// `autodiscover.DOMAIN` asked for its CNAME, and the alias target when there is one.
+    func autodiscoverAlias(_ name: DomainName) async -> (DNSLookup, String?) {
+        let lookup = await resolver.lookup((try? name.prepending(Array("autodiscover".utf8))) ?? name, .cname)
+        let target = (lookup.records + lookup.cnameChain).lazy.compactMap { rr -> String? in
+            if case .cname(let target) = rr.data { return target.text }
+            return nil
+        }.first
+        return (lookup, target)
+    }
+
+    /// The SPF summary, and every TXT string at the apex (verification records among them).
+    func spfSummary(_ name: DomainName) async -> (SPFSummary, [String]) {
         let lookup = await resolver.lookup(name, .txt)
+        return (await spfSummary(name, lookup), lookup.texts)
+    }
+
+    func spfSummary(_ name: DomainName, _ lookup: DNSLookup) async -> SPFSummary {
         var summary = SPFSummary(lookup: LookupSummary(lookup), records: lookup.texts.filter(SPFRecord.isSPF))
         guard summary.records.count == 1 else {
             if summary.records.count > 1 {

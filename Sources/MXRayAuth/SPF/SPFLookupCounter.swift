@@ -10,6 +10,8 @@ public struct SPFLookupCounter: Sendable {
         public var terms: Int
         /// Targets that use macros: counted once, not followed (their record depends on the message).
         public var macroTargets: [String]
+        /// Every include: and redirect= target met, in order, as written (who the domain lets send).
+        public var targets: [String] = []
         /// True when the count passed the limit: every evaluation that gets that far is a permerror.
         public var exceedsLimit: Bool { SPFEvaluator.exceedsDNSTermLimit(terms) }
     }
@@ -32,6 +34,7 @@ public struct SPFLookupCounter: Sendable {
             count.terms += 1
             if count.exceedsLimit { return }
             if case .include(let target) = directive.mechanism {
+                count.targets.append(target)
                 if target.contains("%") {
                     count.macroTargets.append(target)
                 } else {
@@ -40,6 +43,7 @@ public struct SPFLookupCounter: Sendable {
             }
         }
         if let redirect = record.redirect {
+            count.targets.append(redirect)
             count.terms += 1
             if count.exceedsLimit { return }
             if redirect.contains("%") {

@@ -37,13 +37,16 @@ public struct CatalogEntry: Sendable, Codable, Equatable {
     public var spfIncludes: [String]
     /// How the operator names a customer domain's own inbound host, with placeholders.
     public var inboundEndpoint: String?
+    /// For a mailbox provider that takes a customer domain's mail at a known host whatever its MX
+    /// says: that host, the evidence that a domain is a customer, and how to close the route.
+    public var direct: DirectDelivery?
     /// Where the patterns come from, and when that was checked.
     public var source: String
     public var checked: String?
     public var notes: String?
 
     enum CodingKeys: String, CodingKey {
-        case name, product, role, mx, examples, source, checked, notes
+        case name, product, role, mx, examples, direct, source, checked, notes
         case spfIncludes = "spf_include"
         case inboundEndpoint = "inbound_endpoint"
     }
@@ -73,9 +76,45 @@ public struct CatalogEntry: Sendable, Codable, Equatable {
         examples = try c.decodeIfPresent([String].self, forKey: .examples) ?? []
         spfIncludes = try c.decodeIfPresent([String].self, forKey: .spfIncludes) ?? []
         inboundEndpoint = try c.decodeIfPresent(String.self, forKey: .inboundEndpoint)
+        direct = try c.decodeIfPresent(DirectDelivery.self, forKey: .direct)
         source = try c.decode(String.self, forKey: .source)
         checked = try c.decodeIfPresent(String.self, forKey: .checked)
         notes = try c.decodeIfPresent(String.self, forKey: .notes)
+    }
+}
+
+/// How a mailbox provider can be reached around a domain's MX records: the host that accepts the
+/// domain's mail (Microsoft 365 names one per domain; Google Workspace accepts any hosted domain
+/// at a shared host), the DNS evidence that a domain is the provider's customer, and the setting
+/// that makes the provider accept the domain's mail only from the gateway.
+public struct DirectDelivery: Sendable, Codable, Equatable {
+    /// A host name, where `{domain-dashed}` stands for the domain with its dots as dashes.
+    public var endpoint: String
+    /// Prefixes of TXT records at the domain's apex that the provider asks customers to publish.
+    public var verificationTXT: [String]
+    /// CNAME targets of `autodiscover.DOMAIN` that point at the provider.
+    public var autodiscover: [String]
+    public var restriction: String
+    public var source: String
+
+    enum CodingKeys: String, CodingKey {
+        case endpoint, autodiscover, restriction, source
+        case verificationTXT = "verification_txt"
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        endpoint = try c.decode(String.self, forKey: .endpoint)
+        verificationTXT = try c.decodeIfPresent([String].self, forKey: .verificationTXT) ?? []
+        autodiscover = try c.decodeIfPresent([String].self, forKey: .autodiscover) ?? []
+        restriction = try c.decode(String.self, forKey: .restriction)
+        source = try c.decode(String.self, forKey: .source)
+    }
+
+    /// The endpoint for one domain (A-label form).
+    public func endpointHost(for domain: String) -> String {
+        endpoint.replacingOccurrences(
+            of: "{domain-dashed}", with: domain.lowercased().replacingOccurrences(of: ".", with: "-"))
     }
 }
 

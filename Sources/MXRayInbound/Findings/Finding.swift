@@ -22,6 +22,8 @@ public enum FindingID: String, Sendable, Codable, CaseIterable, Comparable, Cust
     case mxTargetDocumentationAddress = "mx-target-documentation-address"
     /// No catalog entry names the host's operator: the bypass check could not be made for it.
     case mxOperatorUnknown = "mx-operator-unknown"
+    /// The mailbox provider takes the domain's mail at an endpoint no MX record names.
+    case mailboxEndpointReachable = "mailbox-endpoint-reachable"
     // MTA-STS (RFC 8461) and TLS reporting (RFC 8460).
     case mtaSTSMissing = "mta-sts-missing"
     case mtaSTSRecordInvalid = "mta-sts-record-invalid"
@@ -34,12 +36,14 @@ public enum FindingID: String, Sendable, Codable, CaseIterable, Comparable, Cust
     case spfMissing = "spf-missing"
     case spfInvalid = "spf-invalid"
     case spfTooManyLookups = "spf-too-many-lookups"
+    /// A tier's vendor relays outbound mail, and its SPF include is missing.
+    case spfMissingTierVendor = "spf-missing-tier-vendor"
     case dmarcMissing = "dmarc-missing"
     case dmarcInvalid = "dmarc-invalid"
     case dmarcPolicyNone = "dmarc-policy-none"
     /// A lookup failed: its facts are unknown, never reported as absent.
     case dnsFailure = "dns-failure"
-    // The SMTP probe (RFC 5321, RFC 3207, RFC 8461 §4).
+    // The SMTP probe (RFC 5321, RFC 3207, RFC 8461 §4); the last is --direct.
     case smtpUnreachable = "smtp-unreachable"
     case smtpSessionFailed = "smtp-session-failed"
     case starttlsMissing = "starttls-missing"
@@ -53,6 +57,8 @@ public enum FindingID: String, Sendable, Codable, CaseIterable, Comparable, Cust
     case rcptAcceptAll = "rcpt-accept-all"
     case tierPostureMismatch = "tier-posture-mismatch"
     case mtaSTSHostWouldFail = "mta-sts-host-would-fail"
+    /// The mailbox provider's endpoint accepted the domain's recipients from an arbitrary client.
+    case mailboxEndpointAcceptsDirect = "mailbox-endpoint-accepts-direct"
 
     public var description: String { rawValue }
 

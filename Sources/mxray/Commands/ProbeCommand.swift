@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MXRayAudit
 import MXRayDNS
 import MXRayInbound
 import MXRayProbe
@@ -75,6 +76,11 @@ struct ProbeCommand: AsyncParsableCommand {
             "Exit 1 when a finding is at least this severe: \(Severity.spelledOut).", valueName: "SEVERITY"))
     var failOn: String = "high"
     @Flag(name: .long, help: "Print JSON.") var json = false
+    @Flag(
+        help: ArgumentHelp(
+            "Also talk to the mailbox provider's own endpoint for the domain (inferred from SPF, verification "
+                + "TXT and autodiscover records), as a sender that ignores MX would; never DATA."))
+    var direct = false
 
     func validate() throws {
         guard Severity(rawValue: failOn) != nil else {
