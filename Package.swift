@@ -138,7 +138,8 @@ let package = Package(
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "MXRayMessageTests", dependencies: ["MXRayMessage", "MXRayDNS"]),
+        .testTarget(
+            name: "MXRayMessageTests", dependencies: ["MXRayMessage", "MXRayDNS"], resources: [.copy("Resources")]),
         .testTarget(
             name: "MXRayTraceTests",
             dependencies: [

@@ -230,12 +230,47 @@ import Yams
         #expect(none.result == .none)
     }
 
+    /// Invalid values of optional tags (pct, adkim, rua) once made the record invalid; RFC 7489 §6.3
+    /// discards them in favour of the defaults, so the record stands (`DMARCRecordLeniencyTests`).
     @Test(arguments: [
-        ("v=DMARC1; p=reject", true), ("v=DMARC1; p=maybe", false), ("v=DMARC1; pct=101; p=none", false),
-        ("p=none; v=DMARC1", false), ("v=DMARC1; p=none; adkim=x", false), ("v=DMARC1; p=none; psd=y; t=y", true),
-        ("v=DMARC1; p=none; rua=dmarc@example.com", false), ("v=DMARC1; p=none; reject", false),
+        ("v=DMARC1; p=reject", true), ("v=DMARC1; p=maybe", false), ("v=DMARC1; pct=101; p=none", true),
+        ("p=none; v=DMARC1", false), ("v=DMARC1; p=none; adkim=x", true), ("v=DMARC1; p=none; psd=y; t=y", true),
+        ("v=DMARC1; p=none; rua=dmarc@example.com", true), ("v=DMARC1; p=none; reject", false),
     ])
     func recordSyntax(text: String, valid: Bool) {
         #expect(((try? DMARCRecord(parsing: text)) != nil) == valid, "\(text)")
+    }
+}
+
+/// Records as publishers really write them (RFC 7489 §6.3, §6.4; RFC 9989 §4.7).
+@Suite struct DMARCRecordLeniencyTests {
+    /// WSP is a space or a tab, around `=` and `;` alike: the record exists and applies.
+    @Test func tabsAroundEqualsAndSemicolons() throws {
+        let text = "v = DMARC1\t;\tp=reject"
+        #expect(DMARCRecord.isDMARC(text))
+        #expect(DMARCRecord.isDMARC("v\t=\tDMARC1;p=none") && !DMARCRecord.isDMARC("v=DMARC10; p=none"))
+        #expect(try DMARCRecord(parsing: text).policy == .reject)
+    }
+
+    /// An empty tag spec from a doubled `;;` is skipped (checkdmarc, mailauth and Stalwart agree).
+    @Test func doubledSemicolonIsNotAnError() throws {
+        #expect(try DMARCRecord(parsing: "v=DMARC1;; p=quarantine;;").policy == .quarantine)
+    }
+
+    /// RFC 7489 §6.3: syntax errors in optional tags fall back to the defaults; RFC 9989 makes pct
+    /// historic, so an out-of-range pct never turns the record into a permerror.
+    @Test func invalidOptionalTagsAreIgnored() async throws {
+        let r = try DMARCRecord(parsing: "v=DMARC1; p=reject; pct=150; adkim=x; ri=soon; t=maybe")
+        #expect(r.policy == .reject && r.percent == 100 && r.dkimAlignment == .relaxed && !r.testing)
+        #expect(r.ignoredTags == ["t=maybe", "adkim=x", "pct=150", "ri=soon"])
+        let zone = try ZoneFile(
+            parsing: Array(
+                """
+                $ORIGIN example.org.
+                @ SOA ns hm 1 1 1 1 60
+                _dmarc TXT "v=DMARC1; p=reject; pct=150"
+                """.utf8))
+        let verdict = await DMARCEvaluator(resolver: ZoneResolver(zones: [zone])).discover("example.org")
+        #expect(verdict.result != .permerror && verdict.policy == .reject && verdict.percent == nil)
     }
 }

@@ -15,8 +15,9 @@ public struct TagList: Sendable, Equatable {
     init(_ pairs: [(String, String)]) { tags = pairs.map { (name: $0.0, value: $0.1) } }
 
     /// Parses `tag=value; tag=value[;]`. Whitespace (including folding) around names, `=`,
-    /// values and semicolons is ignored; whitespace inside a value is kept.
-    public init(parsing text: String) throws(TagListError) {
+    /// values and semicolons is ignored; whitespace inside a value is kept. With
+    /// `allowingEmptyTags`, an empty spec (`;;`) is skipped, as DMARC receivers do.
+    public init(parsing text: String, allowingEmptyTags: Bool = false) throws(TagListError) {
         var text = text
         let parsed: Result<[(name: String, value: String)], TagListError> = text.withUTF8 { p in
             var out: [(name: String, value: String)] = []
@@ -39,7 +40,7 @@ public struct TagList: Sendable, Equatable {
                 while b > a && Self.isFWS(p[b - 1]) { b -= 1 }
                 if a == b {
                     // Only a single trailing semicolon may leave an empty spec (RFC 6376 §3.2).
-                    if index == n && segmentNumber > 0 { continue }
+                    if (index == n && segmentNumber > 0) || allowingEmptyTags { continue }
                     return .failure(.emptyTag)
                 }
                 var eq = a

@@ -166,7 +166,8 @@ public struct DMARCEvaluator: Sendable {
         }
         verdict.policyDomain = policyDomain
         verdict.record = record.text
-        verdict.percent = record.percent
+        // RFC 9989 makes pct historic: only RFC 7489 mode reports it.
+        verdict.percent = mode == .rfc7489 ? record.percent : nil
         verdict.testing = record.testing
         verdict.dkimAlignment = record.dkimAlignment
         verdict.spfAlignment = record.spfAlignment

@@ -23,19 +23,33 @@ public struct DMARCRecord: Sendable, Codable, Equatable {
     /// The record as published.
     public var text: String
 
-    /// RFC 7489 §6.6.3: a record is found when its text starts with "v=DMARC1".
+    /// Optional tags whose values were invalid and were ignored in favour of their defaults
+    /// (RFC 7489 §6.3), each as `tag=value`.
+    public var ignoredTags: [String] = []
+
+    /// RFC 7489 §6.6.3: a record is found when its text starts with the version,
+    /// `dmarc-version = "v" *WSP "=" *WSP "DMARC1"` (§6.4), where WSP is a space or a tab.
     public static func isDMARC(_ text: String) -> Bool {
-        let t = text.trimmingFWS
-        guard t.hasPrefix("v=DMARC1") || t.hasPrefix("v = DMARC1") else { return false }
-        let rest = t.dropFirst(t.hasPrefix("v=DMARC1") ? 8 : 10)
-        return rest.isEmpty || rest.first == ";" || rest.first == " "
+        var rest = Substring(text.trimmingFWS)
+        func skipWSP() { while let c = rest.first, c == " " || c == "\t" { rest = rest.dropFirst() } }
+        guard rest.first == "v" else { return false }
+        rest = rest.dropFirst()
+        skipWSP()
+        guard rest.first == "=" else { return false }
+        rest = rest.dropFirst()
+        skipWSP()
+        guard rest.hasPrefix("DMARC1") else { return false }
+        rest = rest.dropFirst(6)
+        return rest.isEmpty || rest.first == ";" || rest.first == " " || rest.first == "\t"
     }
 
     /// Parses a record; any invalid tag value is an error that names it (permerror).
     public init(parsing text: String) throws(DMARCRecordError) {
         self.text = text
         let tags: TagList
-        do { tags = try TagList(parsing: text) } catch { throw .syntax("\(error)") }
+        // RFC 7489 §6.4 builds on the DKIM tag list; receivers skip empty specs (`;;`).
+        do { tags = try TagList(parsing: text, allowingEmptyTags: true) } catch { throw .syntax("\(error)") }
+        var ignored: [String] = []
         guard tags.tags.first?.name == "v", tags["v"] == "DMARC1" else { throw .syntax("v=DMARC1 must come first") }
         func policyTag(_ name: String) throws(DMARCRecordError) -> Policy? {
             guard let v = tags[name] else { return nil }
@@ -52,23 +66,31 @@ public struct DMARCRecord: Sendable, Codable, Equatable {
         policy = try policyTag("p")
         subdomainPolicy = try policyTag("sp")
         nonexistentPolicy = try policyTag("np")
+        // RFC 7489 §6.3: syntax errors in the optional tags are discarded in favour of the
+        // defaults; the record stays valid. (p= and sp= are judged by the evaluator's rules.)
         if let v = tags["psd"] {
-            guard ["y", "n", "u"].contains(v.lowercased()) else { throw .syntax("psd=\(v) is not y, n or u") }
-            psd = v.lowercased()
+            if ["y", "n", "u"].contains(v.lowercased()) { psd = v.lowercased() } else { ignored.append("psd=\(v)") }
         }
+        testing = false
         if let v = tags["t"] {
-            guard ["y", "n"].contains(v.lowercased()) else { throw .syntax("t=\(v) is not y or n") }
-            testing = v.lowercased() == "y"
-        } else {
-            testing = false
+            if ["y", "n"].contains(v.lowercased()) {
+                testing = v.lowercased() == "y"
+            } else {
+                ignored.append("t=\(v)")
+            }
         }
-        dkimAlignment = try alignment("adkim")
-        spfAlignment = try alignment("aspf")
+        func lenientAlignment(_ name: String) -> Alignment {
+            do { return try alignment(name) } catch {
+                ignored.append("\(name)=\(tags[name] ?? "")")
+                return .relaxed
+            }
+        }
+        dkimAlignment = lenientAlignment("adkim")
+        spfAlignment = lenientAlignment("aspf")
+        percent = 100
         if let v = tags["pct"] {
-            guard let n = Int(v), (0...100).contains(n) else { throw .syntax("pct=\(v) is not 0-100") }
-            percent = n
-        } else {
-            percent = 100
+            // RFC 9989 makes pct historic (ignored); under RFC 7489 an invalid value is the default.
+            if let n = Int(v), (0...100).contains(n) { percent = n } else { ignored.append("pct=\(v)") }
         }
         func uris(_ name: String) throws(DMARCRecordError) -> [String] {
             guard let v = tags[name] else { return [] }
@@ -78,14 +100,20 @@ public struct DMARCRecord: Sendable, Codable, Equatable {
             }
             return list
         }
-        aggregateReportURIs = try uris("rua")
-        failureReportURIs = try uris("ruf")
+        func lenientURIs(_ name: String) -> [String] {
+            do { return try uris(name) } catch {
+                ignored.append("\(name)=\(tags[name] ?? "")")
+                return []
+            }
+        }
+        aggregateReportURIs = lenientURIs("rua")
+        failureReportURIs = lenientURIs("ruf")
         failureOptions = tags["fo"]
         reportFormat = tags["rf"]
         if let v = tags["ri"] {
-            guard let n = Int(v), n >= 0 else { throw .syntax("ri=\(v) is not a number of seconds") }
-            reportInterval = n
+            if let n = Int(v), n >= 0 { reportInterval = n } else { ignored.append("ri=\(v)") }
         }
+        ignoredTags = ignored
     }
 }
 

@@ -55,13 +55,3 @@ public struct IPv6Network: Sendable, Equatable {
         return true
     }
 }
-
-extension IPAddress {
-    /// An IPv4-mapped IPv6 address (::ffff:a.b.c.d) is the IPv4 address it maps (RFC 4291 §2.5.5.2).
-    var unmapped: IPAddress {
-        if case .v6(let v6) = self, v6.wire.prefix(12) == [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF] {
-            return .v4(IPv4Address(wire: v6.wire.suffix(4))!)
-        }
-        return self
-    }
-}

@@ -9,9 +9,25 @@ import Synchronization
 /// the hand last passed), in constant amortised time. Expired entries go when they are read, when
 /// the hand meets them, and a few at a time on every insertion.
 public final class DNSCache: Sendable {
+    /// A question as a cache key. Its hash is computed once, when the key is made: the shard is
+    /// chosen from it and the shard's table hashes it again, and a domain name's hash (over its
+    /// lower-cased labels) is the expensive part.
     struct Key: Hashable, Sendable {
-        var name: DomainName
-        var type: RRType
+        let name: DomainName
+        let type: RRType
+        let hash: Int
+
+        init(name: DomainName, type: RRType) {
+            self.name = name
+            self.type = type
+            var hasher = Hasher()
+            hasher.combine(name)
+            hasher.combine(type)
+            hash = hasher.finalize()
+        }
+
+        static func == (l: Key, r: Key) -> Bool { l.hash == r.hash && l.type == r.type && l.name == r.name }
+        func hash(into hasher: inout Hasher) { hasher.combine(hash) }
     }
 
     struct Entry: Sendable {
@@ -52,7 +68,7 @@ public final class DNSCache: Sendable {
     }
 
     private func shard(_ key: Key) -> LockedShard {
-        shards[Int(UInt(bitPattern: key.hashValue) % UInt(shards.count))]
+        shards[Int(UInt(bitPattern: key.hash) % UInt(shards.count))]
     }
 
     /// A fresh copy of the cached lookup with TTLs counted down, or nil when absent or expired.

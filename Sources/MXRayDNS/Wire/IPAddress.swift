@@ -123,3 +123,13 @@ extension TextCodable {
         try container.encode(description)
     }
 }
+
+extension IPAddress {
+    /// An IPv4-mapped IPv6 address (::ffff:a.b.c.d) is the IPv4 address it maps (RFC 4291 §2.5.5.2).
+    public var unmapped: IPAddress {
+        if case .v6(let v6) = self, v6.wire.prefix(12) == [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF] {
+            return .v4(IPv4Address(wire: v6.wire.suffix(4))!)
+        }
+        return self
+    }
+}

@@ -46,6 +46,7 @@ public struct ReceivedField: Sendable, Codable, Equatable {
         }
         let tokens = ReceivedTokenizer.tokens(text)
         var i = 0
+        var sawBy = false
         func comments(after index: Int) -> [String] {
             var out: [String] = []
             var j = index
@@ -69,8 +70,11 @@ public struct ReceivedField: Sendable, Codable, Equatable {
                 helo = next
                 for c in comments(after: i + 2) { absorbFromComment(c) }
                 i += 2
-            case "by" where by == nil && next != nil:
-                by = next
+            case "by" where !sawBy && next != nil:
+                sawBy = true
+                // `by host;` when no date follows, `by host,` (obtuse smtpd); a mailbox is no host.
+                let host = next!.trimmingCharacters(in: [";", ",", "."])
+                by = host.isEmpty || host.contains("@") ? nil : host
                 for c in comments(after: i + 2) {
                     if IPAddress(c) == nil, software == nil, !c.contains("=") { software = c }
                 }
@@ -96,6 +100,7 @@ public struct ReceivedField: Sendable, Codable, Equatable {
                 i += 1
             }
         }
+        ip = Self.observedAddress(tokens, with: with, raw: raw)
         // TLS details anywhere in the field.
         readTLS(raw)
         if let w = with?.uppercased(), tls == nil {
@@ -112,31 +117,60 @@ public struct ReceivedField: Sendable, Codable, Equatable {
         parsed = by != nil
     }
 
-    /// `(rdns [ip])`, `(rdns. [ip])`, `([ip] helo=name)`, `(ip)` as Microsoft 365 writes it.
+    /// The observed address: from the from-clause's TCP-info (`TCPInfo`), or, when the field
+    /// opens with a comment (`(from NAME [IP]) by`, qmail's `(qmail 1 invoked from network[IP/...])`),
+    /// from that comment.
+    static func observedAddress(_ tokens: [ReceivedTokenizer.Token], with: String?, raw: String) -> IPAddress? {
+        let http = with?.uppercased().hasPrefix("HTTP") == true || raw.range(of: "via HTTP") != nil
+        func isWord(_ t: ReceivedTokenizer.Token, _ w: String) -> Bool {
+            if case .word(let x) = t { return x.lowercased() == w }
+            return false
+        }
+        if let from = tokens.firstIndex(where: { isWord($0, "from") }) {
+            let end = tokens[(from + 1)...].firstIndex(where: { isWord($0, "by") }) ?? tokens.endIndex
+            return TCPInfo.observedAddress(Array(tokens[(from + 1)..<end]), httpSubmission: http)
+        }
+        guard case .comment(let first)? = tokens.first else { return nil }
+        if first.lowercased().hasPrefix("from ") {
+            return TCPInfo.observedAddress(ReceivedTokenizer.tokens(String(first.dropFirst(5))), httpSubmission: http)
+        }
+        return TCPInfo.address(inComment: first)
+    }
+
+    /// `(rdns [ip])`, `(rdns. [ip])`, `([ip] helo=name)`, `(name HELO helo)`: the reverse name and
+    /// the HELO argument where the receiver recorded them (the address comes from `TCPInfo`).
     mutating func absorbFromComment(_ c: String) {
+        let slotIsLiteral = helo.map { $0.hasPrefix("[") || IPAddress($0) != nil } ?? true
         var rest = Substring(c)
         if let open = rest.firstIndex(of: "["), let close = rest[open...].firstIndex(of: "]") {
-            var literal = String(rest[rest.index(after: open)..<close])
-            if literal.lowercased().hasPrefix("ipv6:") { literal = String(literal.dropFirst(5)) }
-            if ip == nil, let address = IPAddress(literal) { ip = address }
             let before = rest[..<open].trimmingCharacters(in: [" ", "\t"])
-            if !before.isEmpty && reverseName == nil {
+            let beforeWords = before.split(separator: " ")
+            if !before.isEmpty && reverseName == nil && beforeWords.count == 1
+                && !TCPInfo.heloWords.contains(before.lowercased())
+            {
                 var name = before
                 if name.hasSuffix(".") { name.removeLast() }
                 if name.lowercased() != "unknown" { reverseName = name }
             }
             rest = rest[rest.index(after: close)...]
         }
-        for word in rest.split(separator: " ") {
-            if word.hasPrefix("helo=") {
-                // Exim: the token after "from" is the reverse name, helo= the HELO.
-                if reverseName == nil { reverseName = helo }
-                helo = String(word.dropFirst(5))
-            } else if ip == nil, let address = IPAddress(String(word)) {
-                ip = address
+        let words = c.split(whereSeparator: { $0 == " " || $0 == "\t" })
+        for (i, word) in words.enumerated() {
+            let lower = word.lowercased()
+            var argument: Substring?
+            if lower.hasPrefix("helo=") {
+                argument = word.dropFirst(5)
+            } else if TCPInfo.heloWords.contains(lower), i + 1 < words.count {
+                argument = words[i + 1]
             }
+            guard let argument, !argument.isEmpty, argument != ")" else { continue }
+            // Exim and qmail: the name in the from-slot is the verified reverse name, the HELO
+            // argument stands beside it.
+            if reverseName == nil, !slotIsLiteral, let slot = helo, slot.lowercased() != "unknown" {
+                reverseName = slot
+            }
+            helo = String(argument)
         }
-        if ip == nil { ip = IPAddress(c.trimmingCharacters(in: [" "])) }
     }
 
     mutating func readTLS(_ text: String) {
