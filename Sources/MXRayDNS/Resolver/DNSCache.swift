@@ -30,10 +30,18 @@ public final class DNSCache: Sendable {
         func hash(into hasher: inout Hasher) { hasher.combine(hash) }
     }
 
-    struct Entry: Sendable {
-        var lookup: DNSLookup
-        var stored: ContinuousClock.Instant
-        var expires: ContinuousClock.Instant
+    /// A cached answer. A class, so that handing it out of a shard's lock costs one retain, not
+    /// a copy of every array and string of the lookup.
+    final class Entry: Sendable {
+        let lookup: DNSLookup
+        let stored: ContinuousClock.Instant
+        let expires: ContinuousClock.Instant
+
+        init(lookup: DNSLookup, stored: ContinuousClock.Instant, expires: ContinuousClock.Instant) {
+            self.lookup = lookup
+            self.stored = stored
+            self.expires = expires
+        }
     }
 
     /// Shards at most, each with its own lock: concurrent lookups of different names rarely wait.
@@ -154,13 +162,13 @@ struct Shard {
     var count: Int { index.count }
 
     mutating func get(_ key: DNSCache.Key, now: ContinuousClock.Instant) -> DNSCache.Entry? {
-        guard let i = index[key], let slot = slots[i] else { return nil }
-        guard now < slot.entry.expires else {
+        guard let i = index[key], let entry = slots[i]?.entry else { return nil }
+        guard now < entry.expires else {
             remove(at: i)
             return nil
         }
         slots[i]!.referenced = true
-        return slot.entry
+        return entry
     }
 
     mutating func put(_ key: DNSCache.Key, _ entry: DNSCache.Entry, bytes size: Int, now: ContinuousClock.Instant) {
