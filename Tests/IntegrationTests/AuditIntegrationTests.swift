@@ -27,7 +27,7 @@ struct AuditIntegrationTests {
     @Test func goodPolicyFetchedAndCoveringEveryTier() async {
         let r = await audit("good.audit.test")
         #expect(r.facts.mtaSTS.fetch?.outcome == .fetched, "\(r.facts.mtaSTS.fetch?.detail ?? "")")
-        #expect(r.facts.mtaSTS.fetch?.address == "127.0.0.1")
+        #expect(r.facts.mtaSTS.fetch?.address == IPAddress("127.0.0.1"))
         #expect(r.facts.mtaSTS.policy?.mode == .enforce)
         #expect(r.facts.hosts.count == 2 && r.facts.hosts.allSatisfy { $0.coveredByMTASTS == true })
         #expect(r.facts.pattern == .dualVendorFailover)

@@ -44,7 +44,7 @@ final class SilentNameserver: Sendable {
 
 /// A UDP relay on loopback in front of nsd that records what each query looked like on the wire
 /// (source port, ID, question) and can send a forged reply before the real one.
-final class RecordingRelay: @unchecked Sendable {
+final class RecordingRelay: Sendable {
     struct Seen: Sendable {
         var sourcePort: Int
         var id: UInt16

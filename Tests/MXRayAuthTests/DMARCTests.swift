@@ -274,3 +274,10 @@ import Yams
         #expect(verdict.result != .permerror && verdict.policy == .reject && verdict.percent == nil)
     }
 }
+
+@Suite struct InternationalAuthorDomainTests {
+    /// A From address with U-labels (RFC 6532) is asked about in A-label form.
+    @Test func uLabelsBecomeALabels() {
+        #expect(AuthorDomain.domains(inFromValue: "Jörg <jörg@Bücher.Example>") == ["xn--bcher-kva.example"])
+    }
+}

@@ -105,6 +105,42 @@ import Testing
         }
     }
 
+    /// The resolver's old leniencies: a reply with another opcode, or with octets after its last
+    /// record, is malformed; a CNAME naming itself is a loop even beside other records.
+    @Test func malformedRepliesAndSelfLoopsAreFailures() throws {
+        let q = DNSQuestion(name: name("example.com"), type: .a)
+        var reply = DNSMessage.query(q, id: 7)
+        reply.isResponse = true
+        reply.answers = [ResourceRecord(name: name("example.com"), ttl: 60, data: .a(IPv4Address(192, 0, 2, 1)))]
+        var opcode = reply
+        opcode.opcode = 2
+        var trailing = try DNSMessage(decoding: try reply.encoded() + [0, 0, 0])
+        #expect(trailing.trailingOctets == 3)
+        for m in [opcode, trailing] {
+            guard case .tryNextServer(let f) = ResponseClassifier.classify(m, question: q, server: "s", maxChain: 8)
+            else {
+                Issue.record("accepted: \(m)")
+                continue
+            }
+            #expect(f.kind == .malformedAnswer)
+        }
+        trailing.trailingOctets = 0
+        #expect(
+            ResponseClassifier.classify(trailing, question: q, server: "s", maxChain: 8)
+                != .tryNextServer(
+                    DNSFailure(.malformedAnswer, "")))
+        var loop = reply
+        loop.answers.append(ResourceRecord(name: name("example.com"), ttl: 60, data: .cname(name("example.com"))))
+        guard
+            case .final(.failure(let f), _, _) = ResponseClassifier.classify(
+                loop, question: q, server: "s", maxChain: 8)
+        else {
+            Issue.record("a self-naming CNAME gave an answer")
+            return
+        }
+        #expect(f.kind == .cnameChain)
+    }
+
     @Test func lookupJSONKeepsTheFourOutcomesApart() throws {
         let q = DNSQuestion(name: name("example.com"), type: .mx)
         let outcomes: [DNSOutcome] = [

@@ -1,3 +1,5 @@
+import MXRayDNS
+
 /// The domains of the addresses in a From field (RFC 5322 §3.6.2, §3.4): display names, quoted
 /// strings, comments, groups and encoded words are skipped; the domain after the last `@` of each
 /// mailbox is kept, lower-cased.
@@ -66,6 +68,8 @@ public enum AuthorDomain {
             var domain = String(address[address.index(after: at)...]).trimmingFWS.lowercased()
             if domain.hasSuffix(".") { domain.removeLast() }
             if domain.hasPrefix("[") { continue }  // a domain literal has no DMARC record
+            // An internationalised address (RFC 6532) is looked up in A-label form (RFC 5891).
+            if let ascii = try? IDNA.toASCII(domain) { domain = ascii }
             if !domain.isEmpty && !domains.contains(domain) { domains.append(domain) }
         }
         return domains

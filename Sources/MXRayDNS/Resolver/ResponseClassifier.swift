@@ -11,6 +11,17 @@ enum ResponseClassifier {
     }
 
     static func classify(_ message: DNSMessage, question: DNSQuestion, server: String, maxChain: Int) -> Verdict {
+        // A reply to a standard query carries the same opcode (RFC 1035 §4.1.1) and ends with its
+        // last counted record; anything else is malformed, never an answer.
+        guard message.opcode == 0 else {
+            return .tryNextServer(
+                DNSFailure(.malformedAnswer, "\(server) answered with opcode \(message.opcode), not QUERY"))
+        }
+        guard message.trailingOctets == 0 else {
+            return .tryNextServer(
+                DNSFailure(
+                    .malformedAnswer, "\(server) sent \(message.trailingOctets) octets after the last record"))
+        }
         switch message.rcode {
         case .noError, .nameError: break
         case .refused:
@@ -24,6 +35,15 @@ enum ResponseClassifier {
         var current = question.name
         var seen: Set<DomainName> = [current]
         while true {
+            // A CNAME that names itself is a loop, whatever other records the answer holds.
+            if message.answers.contains(where: { rr in
+                if case .cname(let target) = rr.data { return rr.name == current && target == current }
+                return false
+            }) {
+                return .final(
+                    .failure(DNSFailure(.cnameChain, "\(current) is a CNAME of itself: a loop")), chain: chain,
+                    cacheTTL: 0)
+            }
             let matching = message.answers.filter { $0.name == current && $0.type == question.type }
             if !matching.isEmpty {
                 let ttl = (matching + chain).map(\.ttl).min() ?? 0

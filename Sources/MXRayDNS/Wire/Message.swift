@@ -41,6 +41,9 @@ public struct DNSMessage: Sendable, Hashable {
     public var answers: [ResourceRecord] = []
     public var authorities: [ResourceRecord] = []
     public var additionals: [ResourceRecord] = []
+    /// Octets after the last counted record when decoded: a well-formed reply has none, so the
+    /// resolver treats any as a malformed answer.
+    public var trailingOctets = 0
     public var edns: EDNS?
 
     public init() {}
@@ -57,7 +60,7 @@ public struct DNSMessage: Sendable, Hashable {
     // MARK: Decoding
 
     /// Decodes a whole message. Counts that promise more records than the bytes hold throw
-    /// `.truncated`; octets after the last counted record are ignored.
+    /// `.truncated`; octets after the last counted record are counted in `trailingOctets`.
     public init(decoding bytes: [UInt8]) throws(DNSWireError) {
         var r = WireReader(bytes)
         id = try r.u16("header")
@@ -84,6 +87,7 @@ public struct DNSMessage: Sendable, Hashable {
         additionals = try Self.records(ar, &r, into: &edns)
         if let edns { code |= UInt16(edns.extendedRCode) << 4 }
         rcode = ResponseCode(code)
+        trailingOctets = r.remaining
     }
 
     private static func records(_ count: UInt16, _ r: inout WireReader, into edns: inout EDNS?) throws(DNSWireError)

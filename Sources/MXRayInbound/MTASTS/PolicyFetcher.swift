@@ -19,14 +19,14 @@ public struct PolicyFetch: Sendable, Codable, Equatable {
     public var url: String
     public var outcome: Outcome
     /// The address mxray's own resolver gave and the fetch connected to.
-    public var address: String?
+    public var address: IPAddress?
     public var status: Int?
     public var contentType: String?
     public var body: String?
     public var detail: String
 
     public init(
-        url: String, outcome: Outcome, address: String? = nil, status: Int? = nil, contentType: String? = nil,
+        url: String, outcome: Outcome, address: IPAddress? = nil, status: Int? = nil, contentType: String? = nil,
         body: String? = nil, detail: String
     ) {
         self.url = url
@@ -115,7 +115,7 @@ public struct HTTPSPolicyFetcher: PolicyFetching {
         }
         var failures: [String] = []
         for address in addresses.prefix(Self.maxAddressesTried) {
-            result.address = address.description
+            result.address = address
             do {
                 let response = try await get(address: address, host: host, tls: tls)
                 result.status = response.status
