@@ -173,6 +173,7 @@ let package = Package(
             name: "IntegrationTests",
             dependencies: [
                 "MXRayDNS",
+                "MXRayMessage",
                 "MXRayAuth",
                 "MXRayInbound",
                 "MXRayAudit",

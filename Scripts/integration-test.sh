@@ -46,6 +46,11 @@ python3 "$here/smtp_servers.py" "$work/ca" "$smtp_port" 2>"$work/smtp.log" &
 echo $! > "$work/smtp.pid"
 wait_for_tcp 127.0.0.10 "$smtp_port"
 export MXRAY_SMTP_PORT="$smtp_port"
+
+# dkimpy (PyPI, with authres for its ARC sealing), an independent ARC implementation the interop
+# tests seal and validate with.
+python3 -c "import dkim, authres" 2>/dev/null || python3 -m pip install -q dkimpy authres
+export MXRAY_DKIMPY=1
 export MXRAY_TEST_CA="$work/ca/ca.pem"
 
 swift test --filter "IntegrationTests|CLINameserverTests|CLIAuditNameserverTests|CLIProbeNameserverTests" "$@"

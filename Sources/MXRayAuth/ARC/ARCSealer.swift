@@ -17,6 +17,8 @@ public struct ARCSealer: Sendable {
     public var timestamp: Int64?
     /// The h= list; nil signs the default headers present in the message.
     public var headers: [String]?
+    /// Where `i=` goes in the seal and the message signature (first, unless asked otherwise).
+    public var tagOrder: ARCTagOrder = .instanceFirst
 
     public init(domain: String, selector: String, key: PrivateKey, authservID: String) {
         self.domain = domain
@@ -44,16 +46,16 @@ public struct ARCSealer: Sendable {
         let aar = HeaderField(name: "ARC-Authentication-Results", value: aarValue)
         let withAAR = message.prepending([aar])
 
-        // AMS: DKIM rules, i= instead of v= (RFC 8617 §4.1.2). Tags in the order the ValiMail
-        // suite standardises on: alphabetical, one space after each semicolon.
+        // AMS: DKIM rules, i= instead of v= (RFC 8617 §4.1.2). Tags alphabetical (the ValiMail
+        // suite's layout), then ordered as `tagOrder` says; folding only between tags.
         let names = headers ?? Self.defaultHeaders.filter { name in message.fields.contains { $0.is(name) } }
         let bodyHash = Base64.encode(SignedData.bodyHash(message.body, .relaxed, limit: nil).hash)
         let t = timestamp.map { [("t", String($0))] } ?? []
         let amsTags: [(String, String)] =
-            [
+            ([
                 ("a", key.algorithm.rawValue), ("b", ""), ("bh", bodyHash), ("c", "relaxed/relaxed"),
                 ("d", domain), ("h", names.joined(separator: ":")), ("i", String(instance)), ("s", selector),
-            ] + t
+            ] + t).ordered(tagOrder)
         let unsignedAMS = Self.field("ARC-Message-Signature", amsTags)
         let amsData = SignedData.headerData(
             fields: withAAR.fields, signedHeaders: names, canon: .relaxed,
@@ -64,10 +66,10 @@ public struct ARCSealer: Sendable {
 
         // AS: over every set in order, or only the new one when the chain failed (RFC 8617 §5.1.2).
         let sealTags: [(String, String)] =
-            [
+            ([
                 ("a", key.algorithm.rawValue), ("b", ""), ("cv", cv.rawValue), ("d", domain),
                 ("i", String(instance)), ("s", selector),
-            ] + t
+            ] + t).ordered(tagOrder)
         let unsignedSeal = Self.field("ARC-Seal", sealTags)
         let newSet = ARCChain.Set(
             instance: instance, aar: aar, ams: ams, amsIndex: -1, seal: unsignedSeal,
@@ -121,5 +123,23 @@ public struct ARCSealer: Sendable {
         lines.append(line)
         return HeaderField(
             name: name, raw: Array(lines.joined(separator: "\r\n").utf8), valueOffset: name.utf8.count + 1)
+    }
+}
+
+/// The order of the tags in the ARC-Seal and ARC-Message-Signature a sealer writes. RFC 8617
+/// permits any; verifiers in use (dkimpy among them) find a set's fields by an `i=` at the start,
+/// where the major sealers put it.
+public enum ARCTagOrder: Sendable {
+    /// `i=` first, then the rest alphabetically: what Google, Microsoft and dkimpy write.
+    case instanceFirst
+    /// Alphabetical, as the ValiMail conformance suite lays its expected fields out.
+    case alphabetical
+}
+
+extension Array where Element == (String, String) {
+    func ordered(_ order: ARCTagOrder) -> [(String, String)] {
+        let sorted = self.sorted { $0.0 < $1.0 }
+        guard order == .instanceFirst else { return sorted }
+        return sorted.filter { $0.0 == "i" } + sorted.filter { $0.0 != "i" }
     }
 }
