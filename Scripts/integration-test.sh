@@ -51,6 +51,13 @@ export MXRAY_SMTP_PORT="$smtp_port"
 # tests seal and validate with.
 python3 -c "import dkim, authres" 2>/dev/null || python3 -m pip install -q dkimpy authres
 export MXRAY_DKIMPY=1
+# Mail::DKIM (Debian), a second independent ARC verifier.
+if ! perl -MMail::DKIM::ARC::Verifier -e 1 2>/dev/null; then
+    echo "installing Debian's libmail-dkim-perl" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null
+    apt-get install -y -qq libmail-dkim-perl >/dev/null
+fi
 export MXRAY_TEST_CA="$work/ca/ca.pem"
 
 swift test --filter "IntegrationTests|CLINameserverTests|CLIAuditNameserverTests|CLIProbeNameserverTests" "$@"

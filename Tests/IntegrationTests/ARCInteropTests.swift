@@ -4,8 +4,9 @@ import MXRayDNS
 import MXRayMessage
 import Testing
 
-/// mxray's ARC sets read by dkimpy, and dkimpy's read by mxray, over chains of one to three hops
-/// in both directions and mixed (Scripts/arc_interop.py; the integration script installs dkimpy).
+/// mxray's ARC sets read by dkimpy and Mail::DKIM, and dkimpy's read by mxray, over chains of one
+/// to three hops in both directions and mixed (Scripts/arc_interop.py and arc_verify_maildkim.pl;
+/// the integration script installs dkimpy from PyPI and libmail-dkim-perl from Debian).
 @Suite(
     .enabled(
         if: ProcessInfo.processInfo.environment["MXRAY_DKIMPY"] != nil,
@@ -14,24 +15,33 @@ struct ARCInteropTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
     static let zoneText = try! String(
-        contentsOf: root.appendingPathComponent("Examples/cold-backup.zone"), encoding: .utf8)
+        contentsOf: root.appendingPathComponent("Tests/IntegrationTests/zones/mxray.test.zone"), encoding: .utf8)
     static let keyPath = root.appendingPathComponent("Examples/keys/rsa2048.pem").path
 
     /// The public key record as DNS would give it (its strings joined).
     static func keyRecord() async throws -> String {
         let zone = try ZoneFile(parsing: Array(zoneText.utf8))
-        let lookup = await ZoneResolver(zones: [zone]).lookup(try DomainName("rsa2026._domainkey.example.com"), .txt)
+        let lookup = await ZoneResolver(zones: [zone]).lookup(try DomainName("rsa2026._domainkey.mxray.test"), .txt)
         return lookup.texts.first!
     }
 
     static func python(_ arguments: [String]) async throws -> (status: Int32, output: String) {
+        try await run(["python3", root.appendingPathComponent("Scripts/arc_interop.py").path] + arguments)
+    }
+
+    /// Mail::DKIM (Debian's libmail-dkim-perl) validates the chain, asking nsd for the key.
+    static func mailDKIM(_ path: String) async throws -> (status: Int32, output: String) {
+        try await run(["perl", root.appendingPathComponent("Scripts/arc_verify_maildkim.pl").path, path])
+    }
+
+    static func run(_ command: [String]) async throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", root.appendingPathComponent("Scripts/arc_interop.py").path] + arguments
+        process.arguments = command
         var environment = ProcessInfo.processInfo.environment
         environment["MXRAY_INTEROP_KEY"] = keyPath
         environment["MXRAY_INTEROP_SELECTOR"] = "rsa2026"
-        environment["MXRAY_INTEROP_DOMAIN"] = "example.com"
+        environment["MXRAY_INTEROP_DOMAIN"] = "mxray.test"
         environment["MXRAY_INTEROP_TXT"] = try await keyRecord()
         process.environment = environment
         let pipe = Pipe()
@@ -50,7 +60,7 @@ struct ARCInteropTests {
     static func mxraySeal(_ message: Message, hop: Int) async throws -> Message {
         let resolver = ZoneResolver(zones: [try ZoneFile(parsing: Array(zoneText.utf8))])
         var sealer = ARCSealer(
-            domain: "example.com", selector: "rsa2026", key: try PrivateKey(pem: String(contentsOfFile: keyPath)),
+            domain: "mxray.test", selector: "rsa2026", key: try PrivateKey(pem: String(contentsOfFile: keyPath)),
             authservID: "hop\(hop).example")
         sealer.timestamp = 1_790_000_000 + Int64(hop)
         let incoming = await ARCVerifier(resolver: resolver).verify(message)
@@ -78,6 +88,8 @@ struct ARCInteropTests {
             try Data(message.bytes).write(to: URL(fileURLWithPath: path))
             let (status, output) = try await Self.python(["verify", path])
             #expect(status == 0, "hop \(hop): dkimpy says \(output)")
+            let perl = try await Self.mailDKIM(path)
+            #expect(perl.status == 0, "hop \(hop): Mail::DKIM says \(perl.output)")
         }
     }
 
@@ -112,5 +124,7 @@ struct ARCInteropTests {
         #expect(verdict.result == .pass && verdict.instances == 3, "\(verdict.reason)")
         (status, output) = try await Self.python(["verify", third])
         #expect(status == 0, "dkimpy: \(output)")
+        (status, output) = try await Self.mailDKIM(third)
+        #expect(status == 0, "Mail::DKIM: \(output)")
     }
 }
