@@ -266,6 +266,75 @@ struct CLINameserverTests {
 }
 
 /// `mxray verify`, `mxray spf` and `mxray dmarc` on the shipped example zone.
+/// Inputs that scale: a Maildir folder, a directory and `--files-from`, checked on several cores
+/// with results in input order, and `--shard K/N` splitting a domain list exactly.
+@Suite struct CLIBatchTests {
+    static let zone = ["--zone", "Examples/cold-backup.zone"]
+
+    @Test func maildirDirectoryAndFilesFromInInputOrder() throws {
+        let signed = try MXRayProcess.run([
+            "dkim", "sign", "--domain", "example.com", "--selector", "ed2026",
+            "--key", "Examples/keys/ed25519.pem", "--now", "1800000000", "Examples/message.eml",
+        ]).stdout
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("mxray-batch-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let maildir = root.appendingPathComponent("Maildir")
+        for folder in ["cur", "new", "tmp"] {
+            try FileManager.default.createDirectory(
+                at: maildir.appendingPathComponent(folder), withIntermediateDirectories: true)
+        }
+        // 40 messages: every seventh tampered, so the order of pass and fail lines is checkable.
+        var expected: [String] = []
+        for i in 0..<40 {
+            let name = String(format: "%03d.eml", i)
+            let body = i % 7 == 3 ? signed.replacingOccurrences(of: "numbers", with: "figures") : signed
+            try body.write(to: maildir.appendingPathComponent("cur/" + name), atomically: true, encoding: .utf8)
+            expected.append(i % 7 == 3 ? "fail" : "pass")
+        }
+        let run = try MXRayProcess.run(
+            ["dkim", "verify", maildir.path, "--jobs", "4", "--now", "1800000000", "--json"] + Self.zone)
+        #expect(run.status == 1)
+        let reports = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [[String: Any]] ?? []
+        #expect(reports.count == 40)
+        let results = reports.map { (($0["dkim"] as? [[String: Any]])?.first?["result"] as? String) ?? "?" }
+        #expect(results == expected)
+        let sources = reports.compactMap { $0["source"] as? String }
+        #expect(sources == sources.sorted() && sources.first?.hasSuffix("cur/000.eml") == true)
+        // The same files named in a list, read from standard input's stand-in: a file.
+        let list = root.appendingPathComponent("list.txt")
+        try sources.reversed().joined(separator: "\n").write(to: list, atomically: true, encoding: .utf8)
+        let listed = try MXRayProcess.run(
+            ["dkim", "verify", "--files-from", list.path, "--now", "1800000000", "--json"] + Self.zone)
+        let listedReports = try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]] ?? []
+        #expect(listedReports.compactMap { $0["source"] as? String } == sources.reversed())
+    }
+
+    @Test func shardsPartitionTheDomainList() throws {
+        let domains = (0..<60).map { "d\($0).example" }
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("mxray-shard-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try domains.joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
+        var seen: [String] = []
+        for k in 1...3 {
+            let run = try MXRayProcess.run(
+                [
+                    "audit", "--domains-file", file.path, "--shard", "\(k)/3", "--offline", "--json", "--fail-on",
+                    "critical",
+                ] + Self.zone)
+            #expect(run.status == 0, "\(run.stderr)")
+            let lines = run.stdout.split(separator: "\n")
+            #expect(!lines.isEmpty && lines.count < 60, "shard \(k) has \(lines.count)")
+            for line in lines {
+                let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+                seen.append(object?["domain"] as? String ?? "?")
+            }
+        }
+        #expect(seen.count == 60 && Set(seen) == Set(domains), "union complete, no duplicate")
+        let bad = try MXRayProcess.run(["audit", "x.example", "--shard", "4/3", "--offline"] + Self.zone)
+        #expect(bad.status == 2 && bad.stderr.contains("K must be 1 to 3"))
+    }
+}
+
 @Suite struct CLIVerifyTests {
     static let zone = ["--zone", "Examples/cold-backup.zone"]
 

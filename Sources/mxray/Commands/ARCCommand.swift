@@ -26,7 +26,9 @@ struct ARCVerifyCommand: AsyncParsableCommand {
             + "be read."
     )
 
-    @Argument(help: "Messages: files, mbox files, or - for standard input.") var files: [String] = []
+    @Argument(help: "Messages: files, mbox files, directories, Maildir folders, or - for standard input.")
+    var files: [String] = []
+    @OptionGroup var batch: MessageBatchOptions
     @OptionGroup var resolverOptions: ResolverOptions
     @OptionGroup var clock: ClockOptions
     @Flag(name: .long, help: "Print a JSON array with one object per message.") var json = false
@@ -34,18 +36,23 @@ struct ARCVerifyCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let verifier = ARCVerifier(resolver: try resolverOptions.makeResolver())
-            var reports: [ARCReport] = []
-            for input in try MessageInput.read(files) {
+            var paths = try MessagePaths(arguments: files, filesFrom: batch.filesFrom)
+            var printer = JSONArrayPrinter()
+            var unreadable = false, failed = false
+            try await forEachMessage(&paths, jobs: batch.jobs) { input -> ARCReport in
                 do {
-                    reports.append(
-                        ARCReport(source: input.label, arc: await verifier.verify(try Message(bytes: input.bytes))))
+                    return ARCReport(source: input.label, arc: await verifier.verify(try Message(bytes: input.bytes)))
                 } catch {
-                    reports.append(ARCReport(source: input.label, error: "\(error)"))
+                    return ARCReport(source: input.label, error: "\(error)")
                 }
+            } emit: { report in
+                if json { try printer.print(report) } else { print(AuthText.arc([report])) }
+                unreadable = unreadable || report.error != nil
+                failed = failed || report.arc?.result == .fail
             }
-            print(json ? try renderJSON(reports) : AuthText.arc(reports))
-            if reports.contains(where: { $0.error != nil }) { throw ExitCode(2) }
-            if reports.contains(where: { $0.arc?.result == .fail }) { throw ExitCode(1) }
+            if json { printer.finish() }
+            if unreadable { throw ExitCode(2) }
+            if failed { throw ExitCode(1) }
         }
     }
 }

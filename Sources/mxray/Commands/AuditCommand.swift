@@ -49,6 +49,12 @@ struct AuditCommand: AsyncParsableCommand {
             "Exit 1 when a finding is at least this severe: \(Severity.spelledOut).", valueName: "SEVERITY"))
     var failOn: String = "high"
     @Flag(name: .long, help: "Print JSON: one object per domain per line.") var json = false
+    @Option(
+        help: ArgumentHelp(
+            "Audit only share K of N (1-based) of the domains, chosen by a stable hash of each name, so that N "
+                + "machines together audit each domain once; K may be `job` to take JOB_COMPLETION_INDEX + 1 "
+                + "(a Kubernetes Indexed Job).", valueName: "K/N"))
+    var shard: String?
     @Flag(help: "Also probe every MX host over SMTP (see mxray probe) and add its facts and findings.") var probe =
         false
     @OptionGroup var probeOptions: ProbeOptions
@@ -73,9 +79,15 @@ struct AuditCommand: AsyncParsableCommand {
                 throw CLIError("--mta-sts-policy applies to one domain named on the command line")
             }
             // Arguments first, then the file, read as the audit goes: memory does not grow with it.
-            let file = try domainsFile.map(DomainFileReader.init(path:))
+            let file = try domainsFile.map(LineFileReader.init(path:))
             var arguments = domains.makeIterator()
-            func nextDomain() throws -> String? { try arguments.next() ?? file?.next() }
+            let share = try shard.map { try Shard(parsing: $0) }
+            func nextDomain() throws -> String? {
+                while let domain = try arguments.next() ?? file?.next() {
+                    if share?.contains(domain) ?? true { return domain }
+                }
+                return nil
+            }
             let total: Int? = file == nil ? domains.count : nil
             let several = domains.count > 1 || file != nil
 
@@ -149,4 +161,42 @@ func compactJSON<T: Encodable>(_ value: T) throws -> String {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
     return String(decoding: try encoder.encode(value), as: UTF8.self)
+}
+
+/// One share of a domain list for `--shard K/N`: a domain belongs to share `hash(name) mod N + 1`,
+/// with FNV-1a over the lower-cased name, so the split is the same on every machine and every run.
+struct Shard {
+    var index: Int
+    var count: Int
+
+    init(parsing text: String) throws {
+        let parts = text.split(separator: "/", maxSplits: 1).map(String.init)
+        guard parts.count == 2, let n = Int(parts[1]), (1...100_000).contains(n) else {
+            throw CLIError("--shard must be K/N with N from 1 to 100000")
+        }
+        var k: Int
+        if parts[0] == "job" {
+            guard let job = ProcessInfo.processInfo.environment["JOB_COMPLETION_INDEX"].flatMap(Int.init) else {
+                throw CLIError("--shard job/N needs JOB_COMPLETION_INDEX in the environment")
+            }
+            k = job + 1
+        } else {
+            guard let given = Int(parts[0]) else { throw CLIError("--shard \(text): K is not a number") }
+            k = given
+        }
+        guard (1...n).contains(k) else { throw CLIError("--shard \(text): K must be 1 to \(n)") }
+        index = k
+        count = n
+    }
+
+    func contains(_ domain: String) -> Bool {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        var name = domain.lowercased()
+        if name.hasSuffix(".") { name.removeLast() }
+        for byte in name.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01b3
+        }
+        return Int(hash % UInt64(count)) + 1 == index
+    }
 }

@@ -29,9 +29,10 @@ struct DKIMVerifyCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "Messages: files, mbox files, or - for standard input.")
+    @Argument(help: "Messages: files, mbox files, directories, Maildir folders, or - for standard input.")
     var files: [String] = []
 
+    @OptionGroup var batch: MessageBatchOptions
     @OptionGroup var resolverOptions: ResolverOptions
     @OptionGroup var clock: ClockOptions
 
@@ -42,21 +43,25 @@ struct DKIMVerifyCommand: AsyncParsableCommand {
         try await reportingErrors {
             let resolver = try resolverOptions.makeResolver()
             let verifier = DKIMVerifier(resolver: resolver, now: clock.epoch)
-            var reports: [DKIMReport] = []
-            for input in try MessageInput.read(files) {
+            var paths = try MessagePaths(arguments: files, filesFrom: batch.filesFrom)
+            var printer = JSONArrayPrinter()
+            var unreadable = false, failed = false
+            try await forEachMessage(&paths, jobs: batch.jobs) { input -> DKIMReport in
                 do {
                     let message = try Message(bytes: input.bytes)
-                    reports.append(
-                        DKIMReport(
-                            source: input.label, lineEndings: message.lineEndings, dkim: await verifier.verify(message))
-                    )
+                    return DKIMReport(
+                        source: input.label, lineEndings: message.lineEndings, dkim: await verifier.verify(message))
                 } catch {
-                    reports.append(DKIMReport(source: input.label, error: "\(error)", dkim: []))
+                    return DKIMReport(source: input.label, error: "\(error)", dkim: [])
                 }
+            } emit: { report in
+                if json { try printer.print(report) } else { print(AuthText.dkim([report])) }
+                unreadable = unreadable || report.error != nil
+                failed = failed || report.dkim.contains { $0.result != .pass }
             }
-            print(json ? try renderJSON(reports) : AuthText.dkim(reports))
-            if reports.contains(where: { $0.error != nil }) { throw ExitCode(2) }
-            if reports.contains(where: { $0.dkim.contains { $0.result != .pass } }) { throw ExitCode(1) }
+            if json { printer.finish() }
+            if unreadable { throw ExitCode(2) }
+            if failed { throw ExitCode(1) }
         }
     }
 }

@@ -51,7 +51,9 @@ struct VerifyCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "Messages: files, mbox files, or - for standard input.") var files: [String] = []
+    @Argument(help: "Messages: files, mbox files, directories, Maildir folders, or - for standard input.")
+    var files: [String] = []
+    @OptionGroup var batch: MessageBatchOptions
     @Option(help: "The connecting client's IP address.") var ip: String?
     @Option(help: "The HELO/EHLO name the client gave.") var helo: String?
     @Option(help: ArgumentHelp("The MAIL FROM address (empty for a bounce).", valueName: "ADDR")) var mailFrom: String?
@@ -73,8 +75,11 @@ struct VerifyCommand: AsyncParsableCommand {
             let verifier = MessageVerifier(
                 resolver: try resolverOptions.makeResolver(), now: clock.epoch, authservID: authservId,
                 dmarcMode: dmarcOptions.mode, publicSuffixList: try dmarcOptions.publicSuffixList())
-            var reports: [VerifyReport] = []
-            for input in try MessageInput.read(files) {
+            let (ip, helo, mailFrom, fromReceived) = (ip, helo, mailFrom, fromReceived)
+            var paths = try MessagePaths(arguments: files, filesFrom: batch.filesFrom)
+            var printer = JSONArrayPrinter()
+            var unreadable = false, failed = false
+            try await forEachMessage(&paths, jobs: batch.jobs) { input -> VerifyReport in
                 do {
                     let message = try Message(bytes: input.bytes)
                     var connection: ConnectionFacts?
@@ -87,18 +92,19 @@ struct VerifyCommand: AsyncParsableCommand {
                                 "warning: \(input.label): no Received field with a client address; SPF not evaluated")
                         }
                     }
-                    reports.append(
-                        VerifyReport(
-                            source: input.label, result: await verifier.verify(message, connection: connection)))
+                    return VerifyReport(
+                        source: input.label, result: await verifier.verify(message, connection: connection))
                 } catch {
-                    reports.append(VerifyReport(source: input.label, error: "\(error)"))
+                    return VerifyReport(source: input.label, error: "\(error)")
                 }
+            } emit: { report in
+                if json { try printer.print(report) } else { print(VerifyText.render([report])) }
+                unreadable = unreadable || report.error != nil
+                failed = failed || [.fail, .temperror, .permerror].contains(report.result?.dmarc.result)
             }
-            print(json ? try renderJSON(reports) : VerifyText.render(reports))
-            if reports.contains(where: { $0.error != nil }) { throw ExitCode(2) }
-            if reports.contains(where: { [.fail, .temperror, .permerror].contains($0.result?.dmarc.result) }) {
-                throw ExitCode(1)
-            }
+            if json { printer.finish() }
+            if unreadable { throw ExitCode(2) }
+            if failed { throw ExitCode(1) }
         }
     }
 }

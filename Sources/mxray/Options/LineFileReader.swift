@@ -1,15 +1,17 @@
 import Foundation
 
-/// The domains of `--domains-file`, read a chunk at a time so that a list of a million domains
-/// costs the memory of one chunk, not of the list: one domain per line, `#` comments, blank lines
-/// skipped.
-final class DomainFileReader {
+/// Lines of a list file (`--domains-file`, `--files-from`; `-` is standard input), read a chunk at
+/// a time so that a list of a million entries costs the memory of one chunk, not of the list:
+/// one entry per line, `#` comments and blank lines skipped.
+final class LineFileReader {
     /// Bytes read per call.
     static let chunkSize = 64 * 1024
-    /// A longer line is not a domain name (253 octets at most); it is an error, not a guess.
-    static let maxLineLength = 1024
+    /// A longer line is neither a domain name (253 octets at most) nor a sensible path (PATH_MAX
+    /// is 4096); it is an error, not a guess.
+    static let maxLineLength = 4096
 
     private let handle: FileHandle
+    private let ownsHandle: Bool
     private let path: String
     private var buffer: [UInt8] = []
     private var position = 0
@@ -17,14 +19,20 @@ final class DomainFileReader {
     private(set) var lineNumber = 0
 
     init(path: String) throws {
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw CLIError("cannot read \(path)") }
-        self.handle = handle
-        self.path = path
+        if path == "-" {
+            handle = FileHandle.standardInput
+            ownsHandle = false
+        } else {
+            guard let file = FileHandle(forReadingAtPath: path) else { throw CLIError("cannot read \(path)") }
+            handle = file
+            ownsHandle = true
+        }
+        self.path = path == "-" ? "standard input" : path
     }
 
-    deinit { try? handle.close() }
+    deinit { if ownsHandle { try? handle.close() } }
 
-    /// The next domain, nil at the end of the file.
+    /// The next entry, nil at the end of the file.
     func next() throws -> String? {
         while let line = try nextLine() {
             let text = String(decoding: line, as: UTF8.self)

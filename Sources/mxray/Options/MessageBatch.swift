@@ -1,0 +1,129 @@
+import ArgumentParser
+import Foundation
+import MXRayMessage
+
+/// Inputs that scale, for the commands that read many messages: directories and Maildir folders as
+/// well as files and mbox files, a list of paths from `--files-from`, verification on all cores.
+struct MessageBatchOptions: ParsableArguments {
+    @Option(
+        help: ArgumentHelp(
+            "Read the paths of messages (files, mbox files, directories, Maildir folders) one per line from "
+                + "FILE, or - for standard input.", valueName: "FILE"))
+    var filesFrom: String?
+    @Option(help: ArgumentHelp("Messages checked at the same time (default: the number of cores).", valueName: "N"))
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    func validate() throws {
+        guard (1...256).contains(jobs) else { throw ValidationError("--jobs must be 1-256") }
+    }
+}
+
+/// Walks the paths given, in order, yielding one message at a time: a file is a message or an mbox
+/// of several; a Maildir folder gives the files of `new/` then `cur/`; another directory gives
+/// its regular files, sorted. Only the current file is in memory, never the whole batch.
+struct MessagePaths {
+    private var arguments: IndexingIterator<[String]>
+    private let list: LineFileReader?
+    private var pendingFiles: [String] = []
+    private var pendingMessages: [MessageInput] = []
+    private var usedStandardInput = false
+
+    init(arguments: [String], filesFrom: String?) throws {
+        self.arguments = (arguments.isEmpty && filesFrom == nil ? ["-"] : arguments).makeIterator()
+        list = try filesFrom.map { try LineFileReader(path: $0) }
+    }
+
+    mutating func next() throws -> MessageInput? {
+        while true {
+            if !pendingMessages.isEmpty { return pendingMessages.removeFirst() }
+            if !pendingFiles.isEmpty {
+                pendingMessages = try MessageInput.read([pendingFiles.removeFirst()])
+                continue
+            }
+            guard let path = try arguments.next() ?? list?.next() else { return nil }
+            if path == "-" {
+                guard !usedStandardInput else { throw CLIError("standard input can be read only once") }
+                usedStandardInput = true
+                pendingMessages = try MessageInput.read(["-"])
+                continue
+            }
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+                throw CLIError("cannot read \(path)")
+            }
+            pendingFiles = isDirectory.boolValue ? try Self.files(inDirectory: path) : [path]
+        }
+    }
+
+    /// The messages of a directory: `new/` and `cur/` of a Maildir, else its regular files.
+    static func files(inDirectory path: String) throws -> [String] {
+        let fm = FileManager.default
+        var isDirectory: ObjCBool = false
+        let maildir = ["cur", "new"].allSatisfy {
+            fm.fileExists(atPath: path + "/" + $0, isDirectory: &isDirectory) && isDirectory.boolValue
+        }
+        let folders = maildir ? [path + "/new", path + "/cur"] : [path]
+        var out: [String] = []
+        for folder in folders {
+            let names: [String]
+            do { names = try fm.contentsOfDirectory(atPath: folder) } catch { throw CLIError("cannot read \(folder)") }
+            for name in names.sorted() where !name.hasPrefix(".") {
+                let full = folder + "/" + name
+                if fm.fileExists(atPath: full, isDirectory: &isDirectory), !isDirectory.boolValue { out.append(full) }
+            }
+        }
+        return out
+    }
+}
+
+/// Runs `work` on every message with at most `jobs` at a time and hands the results to `emit` in
+/// input order. At most `jobs` results wait for an earlier, slower one, so memory stays bounded
+/// however many messages there are.
+func forEachMessage<R: Sendable>(
+    _ paths: inout MessagePaths, jobs: Int, work: @escaping @Sendable (MessageInput) async -> R,
+    emit: (R) throws -> Void
+) async throws {
+    var readError: Error?
+    try await withThrowingTaskGroup(of: (Int, R).self) { group in
+        var started = 0
+        var nextToEmit = 0
+        var waiting: [Int: R] = [:]
+        func startNext() -> Bool {
+            guard readError == nil else { return false }
+            do {
+                guard let input = try paths.next() else { return false }
+                let index = started
+                started += 1
+                group.addTask { (index, await work(input)) }
+                return true
+            } catch {
+                readError = error
+                return false
+            }
+        }
+        while started - nextToEmit < jobs, startNext() {}
+        while let (index, result) = try await group.next() {
+            waiting[index] = result
+            while let ready = waiting.removeValue(forKey: nextToEmit) {
+                try emit(ready)
+                nextToEmit += 1
+            }
+            // Bounded: results outstanding or waiting never exceed `jobs`.
+            while started - nextToEmit < jobs, startNext() {}
+        }
+    }
+    if let readError { throw readError }
+}
+
+/// Prints a JSON array one element at a time, so that a long batch is never held whole.
+struct JSONArrayPrinter {
+    private var first = true
+
+    mutating func print<T: Encodable>(_ value: T) throws {
+        Swift.print(first ? "[" : ",")
+        first = false
+        Swift.print(try renderJSON(value))
+    }
+
+    func finish() { Swift.print(first ? "[]" : "]") }
+}
