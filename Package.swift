@@ -122,6 +122,16 @@ let package = Package(
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ]
         ),
+        // libFuzzer targets for every parser of untrusted bytes (Scripts/fuzz.sh builds them with
+        // -sanitize=fuzzer,address and -DMXRAY_LIBFUZZER); an ordinary build replays files.
+        .executableTarget(
+            name: "mxray-fuzz",
+            dependencies: [
+                "MXRayDNS", "MXRayMessage", "MXRayAuth", "MXRayInbound", "MXRaySMTP",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]
+        ),
         .testTarget(
             name: "MXRayDNSTests",
             dependencies: [

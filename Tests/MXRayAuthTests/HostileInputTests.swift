@@ -84,3 +84,13 @@ import Testing
         #expect(ar.results.first?.property("smtp", "mailfrom") == "a@example.com")
     }
 }
+
+/// Inputs the fuzzer found (Scripts/fuzz.sh), kept as regression tests.
+@Suite struct FuzzFoundTests {
+    /// A p= that decodes to fewer bytes than the RSA OID crashed the key-size check (an invalid
+    /// range); it is now an unusable key like any other malformed one.
+    @Test func shortRSAKeyDoesNotCrash() {
+        #expect(KeyRecord.rsaModulusBits([0x30, 0x82, 0x01, 0x22, 0x4A, 0xDA, 0xEB]) == nil)
+        #expect(throws: (any Error).self) { try KeyRecord(parsing: "v=DKIM1; k=rsa; p=MIIBIStriA") }
+    }
+}

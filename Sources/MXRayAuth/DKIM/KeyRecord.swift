@@ -74,7 +74,10 @@ public struct KeyRecord: Sendable {
         guard der.count > 4, der[0] == 0x30 else { return nil }
         let headerLength = der[1] & 0x80 == 0 ? 2 : 2 + Int(der[1] & 0x7F)
         guard headerLength < der.count else { return nil }
-        let isSPKI = (0...(der.count - rsaOID.count)).contains { der[$0..<($0 + rsaOID.count)].elementsEqual(rsaOID) }
+        // (A key shorter than the OID cannot hold it: the range below would be empty and invalid.)
+        let isSPKI =
+            der.count >= rsaOID.count
+            && (0...(der.count - rsaOID.count)).contains { der[$0..<($0 + rsaOID.count)].elementsEqual(rsaOID) }
         guard isSPKI || der[headerLength] == 0x02 else { return nil }
         // Find the first INTEGER (0x02) long enough to be a modulus; skip its leading zero.
         var i = 0
