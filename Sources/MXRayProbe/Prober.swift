@@ -77,6 +77,9 @@ public struct Prober: Sendable {
         + "rules, for one) act only after DATA, which the probe never sends: a rejection proves the route "
         + "closed, an acceptance does not prove the message would be delivered."
 
+    /// Addresses of one direct endpoint probed at most (providers publish many behind one name).
+    public static let maxDirectAddresses = 4
+
     /// Talks to each mailbox provider endpoint as a sender that ignores the MX records would:
     /// EHLO, STARTTLS, MAIL FROM, RCPT TO for the recipients, never DATA.
     public func probeDirect(_ endpoints: [MailboxExposure], domain: String) async -> [DirectProbe] {
@@ -86,7 +89,7 @@ public struct Prober: Sendable {
             guard let endpoint = e.endpoint else { continue }
             var hosts: [HostProbe] = []
             let addresses: [IPAddress?] = e.endpointAddresses.isEmpty ? [nil] : e.endpointAddresses.map { $0 }
-            for address in addresses.prefix(4) {
+            for address in addresses.prefix(Self.maxDirectAddresses) {
                 hosts.append(await session(host: endpoint, address: address, tier: 0, domain: domain, tls: tls))
             }
             let accepted = hosts.contains { h in h.recipients.contains { $0.status == .accepted } }

@@ -34,7 +34,7 @@ public struct FactGatherer: Sendable {
                 dnsFailures: [why])
         }
         let domain = input.ascii
-        async let inbound = MXTierGatherer(resolver: resolver, catalog: catalog).gather(domain)
+        async let inbound = MXTierGatherer(resolver: resolver, catalog: catalog).gather(input)
         async let sts = MTASTSDiscovery(resolver: resolver, fetcher: policyFetcher).discover(name)
         async let rpt = TLSRPTFacts.discover(name, resolver: resolver)
         async let spf = spfSummary(name)
@@ -54,16 +54,14 @@ public struct FactGatherer: Sendable {
         if spfSummary.lookup.failed { failures.append("TXT \(domain) (SPF): \(spfSummary.lookup.detail ?? "")") }
         // The mailbox provider behind the domain, from evidence beyond MX (SPF, TXT, autodiscover).
         let (alias, aliasTarget) = await autodiscover
-        let evidence = MailboxEvidence(
-            spfIncludes: spfSummary.lookupCount?.targets ?? [], apexTXT: apexTXT, autodiscoverTarget: aliasTarget)
-        let exposure = await MailboxExposureFinder(resolver: resolver, catalog: catalog)
-            .find(domain: domain, evidence: evidence, tiers: tiers.tiers)
+        let exposure = await mailboxExposure(domain, spfSummary, apexTXT, aliasTarget, tiers.tiers)
         let dmarcVerdict = await dmarc
         if dmarcVerdict.result == .temperror { failures.append("DMARC: \(dmarcVerdict.reason)") }
+        // The tier gatherer already named each host's operator; its catalog entry gives the includes.
         var includes: [String: [String]] = [:]
-        for host in tiers.hosts {
-            if let entry = catalog.match(host.name)?.entry, !entry.spfIncludes.isEmpty {
-                includes[entry.name] = entry.spfIncludes
+        for vendor in Set(tiers.hosts.map(\.operator.vendor)) {
+            if let entry = catalog.entry(named: vendor), !entry.spfIncludes.isEmpty {
+                includes[vendor] = entry.spfIncludes
             }
         }
         if let f = alias.failure { failures.append("CNAME autodiscover.\(domain): \(f.detail)") }
@@ -81,10 +79,18 @@ public struct FactGatherer: Sendable {
         async let spf = spfSummary(name)
         async let autodiscover = autodiscoverAlias(name)
         let ((summary, apexTXT), (_, aliasTarget)) = await (spf, autodiscover)
+        return await mailboxExposure(inbound.domain, summary, apexTXT, aliasTarget, inbound.tiers)
+    }
+
+    /// The evidence the SPF tree, the apex TXT records and the autodiscover alias give, and what
+    /// the catalog infers from it.
+    func mailboxExposure(
+        _ domain: String, _ spf: SPFSummary, _ apexTXT: [String], _ aliasTarget: String?, _ tiers: [Tier]
+    ) async -> [MailboxExposure] {
         let evidence = MailboxEvidence(
-            spfIncludes: summary.lookupCount?.targets ?? [], apexTXT: apexTXT, autodiscoverTarget: aliasTarget)
+            spfIncludes: spf.lookupCount?.targets ?? [], apexTXT: apexTXT, autodiscoverTarget: aliasTarget)
         return await MailboxExposureFinder(resolver: resolver, catalog: catalog)
-            .find(domain: inbound.domain, evidence: evidence, tiers: inbound.tiers)
+            .find(domain: domain, evidence: evidence, tiers: tiers)
     }
 
     /// `autodiscover.DOMAIN` asked for its CNAME, and the alias target when there is one.
@@ -111,8 +117,9 @@ public struct FactGatherer: Sendable {
             }
             return summary
         }
+        let record: SPFRecord
         do {
-            let record = try SPFRecord(parsing: summary.records[0])
+            record = try SPFRecord(parsing: summary.records[0])
             if let all = record.directives.last(where: { $0.mechanism == .all }) {
                 summary.defaultResult = all.qualifier.rawValue + "all"
             } else if let redirect = record.redirect {
@@ -124,7 +131,7 @@ public struct FactGatherer: Sendable {
             summary.error = "\(error)"
             return summary
         }
-        summary.lookupCount = await SPFLookupCounter(resolver: resolver).count(name.text)
+        summary.lookupCount = await SPFLookupCounter(resolver: resolver).count(name.text, record: record)
         return summary
     }
 }

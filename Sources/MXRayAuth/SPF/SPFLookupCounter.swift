@@ -19,9 +19,15 @@ public struct SPFLookupCounter: Sendable {
     public let resolver: any DNSResolver
     public init(resolver: any DNSResolver) { self.resolver = resolver }
 
-    public func count(_ domain: String) async -> Count {
+    /// The count for `domain`; `record`, when the caller has already parsed the domain's own SPF
+    /// record, is used instead of asking and parsing it again.
+    public func count(_ domain: String, record: SPFRecord? = nil) async -> Count {
         var count = Count(terms: 0, macroTargets: [])
-        await walk(domain.lowercased(), &count)
+        if let record {
+            await walk(record, &count)
+        } else {
+            await walk(domain.lowercased(), &count)
+        }
         return count
     }
 
@@ -30,6 +36,10 @@ public struct SPFLookupCounter: Sendable {
         let lookup = await resolver.lookup(name, .txt)
         let texts = lookup.texts.filter(SPFRecord.isSPF)
         guard texts.count == 1, let record = try? SPFRecord(parsing: texts[0]) else { return }
+        await walk(record, &count)
+    }
+
+    private func walk(_ record: SPFRecord, _ count: inout Count) async {
         for directive in record.directives where directive.mechanism.queriesDNS {
             count.terms += 1
             if count.exceedsLimit { return }

@@ -36,7 +36,7 @@ public final class StubResolver: DNSResolver {
         // RFC 5452 §5 and the peers' practice: one query on the wire per distinct question.
         let (task, isOwner) = inFlight.withLock { table -> (Task<DNSLookup, Never>, Bool) in
             if let existing = table[key] { return (existing, false) }
-            let task = Task { await self.resolve(name, type) }
+            let task = Task { await self.resolve(name, type, key: key) }
             table[key] = task
             return (task, true)
         }
@@ -45,7 +45,7 @@ public final class StubResolver: DNSResolver {
         return result
     }
 
-    private func resolve(_ name: DomainName, _ type: RRType) async -> DNSLookup {
+    private func resolve(_ name: DomainName, _ type: RRType, key: DNSCache.Key) async -> DNSLookup {
         let start = ContinuousClock.now
         let question = DNSQuestion(name: name, type: type)
         var chain: [ResourceRecord] = []
@@ -64,7 +64,7 @@ public final class StubResolver: DNSResolver {
                 lookup.elapsed = (ContinuousClock.now - start).seconds
                 let cacheTTL = cacheLifetime(outcome, ttl: min(ttl, minChainTTL))
                 if configuration.cacheEnabled, cacheTTL > 0 {
-                    cache.put(DNSCache.Key(name: name, type: type), lookup, ttl: cacheTTL, now: .now)
+                    cache.put(key, lookup, ttl: cacheTTL, now: .now)
                 }
                 return lookup
             case .followCNAME(let target, let more):

@@ -38,6 +38,11 @@ public struct HostPattern: Sendable, Hashable, Codable, CustomStringConvertible 
     public func matches(_ host: String) -> Bool {
         var h = host.lowercased()
         if h.hasSuffix(".") { h.removeLast() }
+        return matches(normalized: h)
+    }
+
+    /// `matches` for a name already lower-cased and without its trailing dot.
+    func matches(normalized h: String) -> Bool {
         switch kind {
         case .exact:
             return h == name

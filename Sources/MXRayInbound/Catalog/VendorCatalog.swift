@@ -143,6 +143,8 @@ public struct VendorCatalog: Sendable {
     private var rules: [Rule] = []
     /// Exact names straight to their rules: most lookups end here or in a few suffix probes.
     private var byName: [String: [Int]] = [:]
+    /// Operator names to their entry (a user's entry of the same name wins).
+    private var byOperator: [String: Int] = [:]
 
     /// A catalog in the YAML format of `operators.yaml` (a list under `operators:`).
     public init(yaml: String, priority: Int = 0) throws(CatalogError) {
@@ -198,6 +200,7 @@ public struct VendorCatalog: Sendable {
         let index = entries.count
         entries.append(entry)
         priorities.append(priority)
+        if byOperator[entry.name].map({ priorities[$0] <= priority }) ?? true { byOperator[entry.name] = index }
         for pattern in entry.mx {
             rules.append(Rule(pattern: pattern, entry: index, priority: priority))
             byName[pattern.name, default: []].append(rules.count - 1)
@@ -280,7 +283,7 @@ public struct VendorCatalog: Sendable {
         while !labels.isEmpty {
             for index in byName[labels.joined(separator: "."), default: []] {
                 let rule = rules[index]
-                guard rule.pattern.matches(name) else { continue }
+                guard rule.pattern.matches(normalized: name) else { continue }
                 if let b = best, Self.rank(b) >= Self.rank(rule) { continue }
                 best = rule
             }
@@ -296,6 +299,9 @@ public struct VendorCatalog: Sendable {
     }
 
     public func `operator`(of host: String) -> Operator { match(host)?.operator ?? .unknown }
+
+    /// The entry of the operator reports call `name` (an `Operator`'s vendor).
+    public func entry(named name: String) -> CatalogEntry? { byOperator[name].map { entries[$0] } }
 
     /// The operators that ask customers to publish `include` in SPF (RFC 7208 §5.2).
     public func entries(forSPFInclude include: String) -> [CatalogEntry] {

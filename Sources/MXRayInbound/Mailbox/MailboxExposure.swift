@@ -21,10 +21,11 @@ public struct MailboxEvidence: Sendable, Equatable {
 /// A mailbox provider inferred from DNS evidence, and whether its direct endpoint for the domain
 /// exists: the route an attacker takes around the gateway.
 public struct MailboxExposure: Sendable, Codable, Equatable {
-    public enum Confidence: String, Sendable, Codable, Comparable {
+    /// Ordered: high is the strongest.
+    public enum Confidence: String, Sendable, Codable, Comparable, CaseIterable {
         case low, medium, high
         public static func < (l: Confidence, r: Confidence) -> Bool {
-            [Confidence.low, .medium, .high].firstIndex(of: l)! < [Confidence.low, .medium, .high].firstIndex(of: r)!
+            allCases.firstIndex(of: l)! < allCases.firstIndex(of: r)!
         }
     }
 

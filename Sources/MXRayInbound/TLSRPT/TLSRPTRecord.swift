@@ -1,3 +1,4 @@
+import Foundation
 import MXRayDNS
 
 /// TLS reporting (RFC 8460 §3) at `_smtp._tls.DOMAIN`: the records found, and where reports go.
@@ -29,14 +30,16 @@ public struct TLSRPTRecord: Sendable, Codable, Equatable {
     public var reportURIs: [String]
 
     public init(parsing text: String) throws(TLSRPTError) {
-        let fields = text.split(separator: ";").map { $0.trimmingSpacesAndTabs }
+        let fields = text.split(separator: ";").map { $0.trimmingCharacters(in: [" ", "\t"]) }
         guard fields.first == "v=TLSRPTv1" else { throw TLSRPTError("does not start with v=TLSRPTv1") }
         var uris: [String]?
         for field in fields.dropFirst() where !field.isEmpty {
             guard let eq = field.firstIndex(of: "=") else { throw TLSRPTError("field \"\(field)\" has no '='") }
-            let key = field[..<eq].trimmingSpacesAndTabs
+            let key = field[..<eq].trimmingCharacters(in: [" ", "\t"])
             guard key == "rua" else { continue }  // RFC 8460 §3: unknown extensions are ignored
-            uris = field[field.index(after: eq)...].split(separator: ",").map { $0.trimmingSpacesAndTabs }
+            uris = field[field.index(after: eq)...].split(separator: ",").map {
+                $0.trimmingCharacters(in: [" ", "\t"])
+            }
         }
         guard let uris, !uris.isEmpty else { throw TLSRPTError("no rua= field") }
         for uri in uris where !(uri.hasPrefix("mailto:") || uri.hasPrefix("https:")) {
@@ -52,14 +55,4 @@ public struct TLSRPTRecord: Sendable, Codable, Equatable {
 public struct TLSRPTError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String
     init(_ why: String) { description = "invalid TLS-RPT record: \(why)" }
-}
-
-extension StringProtocol {
-    /// Without leading and trailing spaces and tabs (the WSP of RFC 5234 §B.1).
-    var trimmingSpacesAndTabs: String {
-        var s = Substring(self)
-        while let f = s.first, f == " " || f == "\t" { s = s.dropFirst() }
-        while let l = s.last, l == " " || l == "\t" { s = s.dropLast() }
-        return String(s)
-    }
 }

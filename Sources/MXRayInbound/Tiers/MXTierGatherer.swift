@@ -41,9 +41,13 @@ public struct MXTierGatherer: Sendable {
     }
 
     public func gather(_ domainText: String) async -> InboundTiers {
-        let input = DomainInput(domainText)
+        await gather(DomainInput(domainText))
+    }
+
+    /// The tiers of a domain already read with `DomainInput` (no second IDNA pass).
+    public func gather(_ input: DomainInput) async -> InboundTiers {
         guard let name = input.name else {
-            let why = input.error ?? "\(domainText) is not a domain name"
+            let why = input.error ?? "\(input.ascii) is not a domain name"
             return InboundTiers(
                 domain: input.ascii, kind: .unknown, mx: LookupSummary(outcome: .failure, detail: why),
                 tiers: [], dnsFailures: [why])

@@ -141,9 +141,8 @@ public struct ReceivedField: Sendable, Codable, Equatable {
     /// the HELO argument where the receiver recorded them (the address comes from `TCPInfo`).
     mutating func absorbFromComment(_ c: String) {
         let slotIsLiteral = helo.map { $0.hasPrefix("[") || IPAddress($0) != nil } ?? true
-        var rest = Substring(c)
-        if let open = rest.firstIndex(of: "["), let close = rest[open...].firstIndex(of: "]") {
-            let before = rest[..<open].trimmingCharacters(in: [" ", "\t"])
+        if let open = c.firstIndex(of: "["), c[open...].contains("]") {
+            let before = c[..<open].trimmingCharacters(in: [" ", "\t"])
             let beforeWords = before.split(separator: " ")
             if !before.isEmpty && reverseName == nil && beforeWords.count == 1
                 && !TCPInfo.heloWords.contains(before.lowercased())
@@ -152,25 +151,12 @@ public struct ReceivedField: Sendable, Codable, Equatable {
                 if name.hasSuffix(".") { name.removeLast() }
                 if name.lowercased() != "unknown" { reverseName = name }
             }
-            rest = rest[rest.index(after: close)...]
         }
-        let words = c.split(whereSeparator: { $0 == " " || $0 == "\t" })
-        for (i, word) in words.enumerated() {
-            let lower = word.lowercased()
-            var argument: Substring?
-            if lower.hasPrefix("helo=") {
-                argument = word.dropFirst(5)
-            } else if TCPInfo.heloWords.contains(lower), i + 1 < words.count {
-                argument = words[i + 1]
-            }
-            guard let argument, !argument.isEmpty, argument != ")" else { continue }
-            // Exim and qmail: the name in the from-slot is the verified reverse name, the HELO
-            // argument stands beside it.
-            if reverseName == nil, !slotIsLiteral, let slot = helo, slot.lowercased() != "unknown" {
-                reverseName = slot
-            }
-            helo = String(argument)
-        }
+        guard let argument = TCPInfo.splitHELO(c).helo, !argument.isEmpty else { return }
+        // Exim and qmail: the name in the from-slot is the verified reverse name, the HELO argument
+        // stands beside it.
+        if reverseName == nil, !slotIsLiteral, let slot = helo, slot.lowercased() != "unknown" { reverseName = slot }
+        helo = argument
     }
 
     mutating func readTLS(_ text: String) {

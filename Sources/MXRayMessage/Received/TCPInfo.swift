@@ -59,24 +59,7 @@ enum TCPInfo {
             let inner = c[r.upperBound...].prefix { $0 != "/" && $0 != "]" }
             return address(bare: String(inner))
         }
-        let words = c.split(whereSeparator: { $0 == " " || $0 == "\t" }).map {
-            String($0).trimmingCharacters(in: [",", ";"])
-        }
-        var skipNext = false
-        var kept: [String] = []
-        for word in words {
-            if skipNext {
-                skipNext = false
-                continue
-            }
-            let lower = word.lowercased()
-            if heloWords.contains(lower) {
-                skipNext = true
-                continue
-            }
-            if let eq = lower.firstIndex(of: "="), heloWords.contains(String(lower[..<eq])) { continue }
-            kept.append(word)
-        }
+        let kept = splitHELO(c).rest
         for word in kept {
             if word.contains("["), let ip = literal(word) { return ip }
         }
@@ -91,7 +74,34 @@ enum TCPInfo {
         return nil
     }
 
-    /// The address in the last `[...]` group of a word (`[1.2.3.4]`, `[[1.2.3.4:1]`, `[IPv6:...]`).
+    /// A comment's words apart from its HELO argument (`HELO x`, `EHLO x`, `helo=x`), and that
+    /// argument (the last, when there are several): the sender's words, never the receiver's record.
+    static func splitHELO(_ comment: String) -> (helo: String?, rest: [String]) {
+        let words = comment.split(whereSeparator: { $0 == " " || $0 == "\t" }).map {
+            String($0).trimmingCharacters(in: [",", ";"])
+        }
+        var helo: String?
+        var rest: [String] = []
+        var index = 0
+        while index < words.count {
+            let lower = words[index].lowercased()
+            if heloWords.contains(lower) {
+                if index + 1 < words.count { helo = words[index + 1] }
+                index += 2
+                continue
+            }
+            if let eq = lower.firstIndex(of: "="), heloWords.contains(String(lower[..<eq])) {
+                helo = String(words[index][words[index].index(after: eq)...])
+            } else {
+                rest.append(words[index])
+            }
+            index += 1
+        }
+        return (helo, rest)
+    }
+
+    /// The address in the first `[...]` group of a word that holds one (`[1.2.3.4]`, `[[1.2.3.4:1]`,
+    /// `[IPv6:...]`, `[unknown] [1.2.3.4]` word by word).
     static func literal(_ word: String) -> IPAddress? {
         var rest = Substring(word)
         while let open = rest.firstIndex(of: "[") {

@@ -88,7 +88,8 @@ struct AuditCommand: AsyncParsableCommand {
                 }
                 return nil
             }
-            let total: Int? = file == nil ? domains.count : nil
+            // The count is known when the domains are all on the command line and none is left out.
+            let total: Int? = file == nil && share == nil ? domains.count : nil
             let several = domains.count > 1 || file != nil
 
             let resolver = try resolverOptions.makeResolver()
@@ -109,49 +110,34 @@ struct AuditCommand: AsyncParsableCommand {
             }
             let gatherer = FactGatherer(
                 resolver: resolver, catalog: vendors, policyFetcher: fetcher, dmarcMode: dmarcOptions.mode)
-            let prober = probe ? probeOptions.prober(caFile: caFile, now: Int64(Date().timeIntervalSince1970)) : nil
-            let auditor = Auditor(gatherer: gatherer, prober: prober)
             if probe && offline {
                 throw CLIError("--probe opens SMTP connections; it cannot be combined with --offline")
             }
+            let prober = probe ? probeOptions.prober(caFile: caFile, now: Int64(Date().timeIntervalSince1970)) : nil
+            let auditor = Auditor(gatherer: gatherer, prober: prober)
             let threshold = Severity(rawValue: failOn)!
             let showProgress = !json && several && isatty(STDERR_FILENO) != 0
             var reached = false
             var done = 0
-            var readError: Error?
             // Bounded concurrency; each report is printed as soon as it is ready, then dropped.
-            await withTaskGroup(of: AuditReport.self) { group in
-                func startNext() -> Bool {
-                    do {
-                        guard let d = try nextDomain() else { return false }
-                        group.addTask { await auditor.audit(d) }
-                        return true
-                    } catch {
-                        readError = error
-                        return false
-                    }
+            try await runBounded(width: concurrency, inOrder: false, next: nextDomain) { domain in
+                await auditor.audit(domain)
+            } emit: { report in
+                done += 1
+                if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+                if json {
+                    print((try? compactJSON(report)) ?? "{}")
+                } else {
+                    print(AuditText.render(report, failOn: threshold))
+                    if several { print("") }
                 }
-                var inFlight = 0
-                while inFlight < concurrency, startNext() { inFlight += 1 }
-                while let report = await group.next() {
-                    done += 1
-                    if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
-                    if json {
-                        print((try? compactJSON(report)) ?? "{}")
-                    } else {
-                        print(AuditText.render(report, failOn: threshold))
-                        if several { print("") }
-                    }
-                    if let s = report.highestSeverity, s >= threshold { reached = true }
-                    if showProgress {
-                        FileHandle.standardError.write(Data("audited \(done)\(total.map { "/\($0)" } ?? "")".utf8))
-                    }
-                    if readError == nil { _ = startNext() }
+                if let s = report.highestSeverity, s >= threshold { reached = true }
+                if showProgress {
+                    FileHandle.standardError.write(Data("audited \(done)\(total.map { "/\($0)" } ?? "")".utf8))
                 }
             }
             if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
             if let stub = resolver as? StubResolverShutdown { await stub.shutdownResolver() }
-            if let readError { throw readError }
             if reached { throw ExitCode(1) }
         }
     }

@@ -96,7 +96,7 @@ struct ProbeCommand: AsyncParsableCommand {
             let input = DomainInput(domain)
             guard let name = input.name else { throw CLIError(input.error ?? "\(domain) is not a domain name") }
             // The probe needs the tiers and, for its MTA-STS judgement, the policy; not an audit.
-            async let tiers = MXTierGatherer(resolver: resolver).gather(input.ascii)
+            async let tiers = MXTierGatherer(resolver: resolver).gather(input)
             async let sts = MTASTSDiscovery(resolver: resolver, fetcher: fetcher).discover(name)
             let (inbound, mtaSTS) = await (tiers, sts)
             guard inbound.kind.receivesMail else {

@@ -77,39 +77,54 @@ struct MessagePaths {
 }
 
 /// Runs `work` on every message with at most `jobs` at a time and hands the results to `emit` in
-/// input order. At most `jobs` results wait for an earlier, slower one, so memory stays bounded
-/// however many messages there are.
+/// input order.
 func forEachMessage<R: Sendable>(
     _ paths: inout MessagePaths, jobs: Int, work: @escaping @Sendable (MessageInput) async -> R,
+    emit: (R) throws -> Void
+) async throws {
+    try await runBounded(width: jobs, inOrder: true, next: { try paths.next() }, work: work, emit: emit)
+}
+
+/// Runs `work` on each item `next` gives, at most `width` at a time, handing each result to
+/// `emit` as it finishes or, with `inOrder`, in the order of the items. Items are drawn only as
+/// work is started, and results started but not yet emitted never exceed `width`, so memory stays
+/// bounded however many items there are. An error from `next` stops drawing; the work started
+/// finishes, then the error is thrown.
+func runBounded<Item: Sendable, R: Sendable>(
+    width: Int, inOrder: Bool, next: () throws -> Item?, work: @escaping @Sendable (Item) async -> R,
     emit: (R) throws -> Void
 ) async throws {
     var readError: Error?
     try await withThrowingTaskGroup(of: (Int, R).self) { group in
         var started = 0
-        var nextToEmit = 0
+        var emitted = 0
         var waiting: [Int: R] = [:]
         func startNext() -> Bool {
             guard readError == nil else { return false }
             do {
-                guard let input = try paths.next() else { return false }
+                guard let item = try next() else { return false }
                 let index = started
                 started += 1
-                group.addTask { (index, await work(input)) }
+                group.addTask { (index, await work(item)) }
                 return true
             } catch {
                 readError = error
                 return false
             }
         }
-        while started - nextToEmit < jobs, startNext() {}
+        while started - emitted < width, startNext() {}
         while let (index, result) = try await group.next() {
-            waiting[index] = result
-            while let ready = waiting.removeValue(forKey: nextToEmit) {
-                try emit(ready)
-                nextToEmit += 1
+            if inOrder {
+                waiting[index] = result
+                while let ready = waiting.removeValue(forKey: emitted) {
+                    try emit(ready)
+                    emitted += 1
+                }
+            } else {
+                try emit(result)
+                emitted += 1
             }
-            // Bounded: results outstanding or waiting never exceed `jobs`.
-            while started - nextToEmit < jobs, startNext() {}
+            while started - emitted < width, startNext() {}
         }
     }
     if let readError { throw readError }
