@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "MXRayTrace", targets: ["MXRayTrace"]),
         .library(name: "MXRaySMTP", targets: ["MXRaySMTP"]),
         .library(name: "MXRayProbe", targets: ["MXRayProbe"]),
+        .library(name: "MXRayReport", targets: ["MXRayReport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -29,6 +30,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
         // The operator catalog, and the ARC conformance suites in the tests, are YAML.
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        // The HTML report's templates (Mustache, HTML-escaping by default); no dependencies of its own.
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         // DNS: wire codec, async stub resolver (UDP + TCP), zone-file resolver, cache.
@@ -98,6 +101,15 @@ let package = Package(
         .target(name: "MXRayTrace", dependencies: ["MXRayDNS", "MXRayMessage", "MXRayAuth", "MXRayInbound"]),
         // The audit engine: a domain's inbound posture and sender records, with findings.
         .target(name: "MXRayAudit", dependencies: ["MXRayDNS", "MXRayAuth", "MXRayInbound", "MXRayProbe"]),
+        // The HTML report: the mail-flow picture (SVG) and the audit and trace pages, from templates.
+        .target(
+            name: "MXRayReport",
+            dependencies: [
+                "MXRayDNS", "MXRayInbound", "MXRayAuth", "MXRayProbe", "MXRayAudit", "MXRayTrace",
+                .product(name: "Mustache", package: "swift-mustache"),
+            ],
+            resources: [.copy("Templates")]
+        ),
         // The command-line tool: argument parsing and rendering only.
         .executableTarget(
             name: "mxray",
@@ -109,6 +121,7 @@ let package = Package(
                 "MXRayAudit",
                 "MXRayTrace",
                 "MXRayProbe",
+                "MXRayReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -172,6 +185,10 @@ let package = Package(
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],
             resources: [.copy("Conformance")]
+        ),
+        .testTarget(
+            name: "MXRayReportTests",
+            dependencies: ["MXRayReport", "MXRayAudit", "MXRayTrace", "MXRayInbound", "MXRayDNS", "MXRayMessage"]
         ),
         // Runs the built `mxray` binary end to end; its nameserver cases need nsd (see below).
         .testTarget(

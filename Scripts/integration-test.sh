@@ -59,5 +59,15 @@ if ! perl -MMail::DKIM::ARC::Verifier -e 1 2>/dev/null; then
     apt-get install -y -qq libmail-dkim-perl >/dev/null
 fi
 export MXRAY_TEST_CA="$work/ca/ca.pem"
+# Headless Chromium (Debian), which opens the HTML reports as a reader would.
+if ! command -v chromium >/dev/null 2>&1; then
+    echo "installing Debian's chromium" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null
+    apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
+fi
+export MXRAY_CHROMIUM="$(command -v chromium)"
 
 swift test --filter "IntegrationTests|CLINameserverTests|CLIAuditNameserverTests|CLIProbeNameserverTests" "$@"
+# The browser on its own: it takes both cores, which would skew the timed tests above.
+swift test --skip-build --filter "CLIBrowserTests"

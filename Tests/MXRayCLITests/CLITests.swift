@@ -519,4 +519,27 @@ struct CLIProbeNameserverTests {
             ] + common)
         #expect(audit.stdout.contains("SMTP probe:") && audit.stdout.contains("starttls-missing"), "\(audit.stdout)")
     }
+
+    /// The probe's results on the picture: a badge per host and the parity grid.
+    @Test func auditWithProbeDrawsBadgesAndTheGrid() throws {
+        let page = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "mxray-probe-\(UUID().uuidString).html")
+        defer { try? FileManager.default.removeItem(at: page) }
+        let audit = try Self.writeProbePage(to: page)
+        #expect(audit.status == 1, "\(audit.stderr)")
+        let html = try String(contentsOf: page, encoding: .utf8)
+        #expect(html.contains("id=\"parity\"") && html.contains("data-finding=\"starttls-missing\""))
+        // mx-plain offers no STARTTLS: its box says so; a host with TLS says that.
+        #expect(html.contains("data-badge=\"TLS ✗\"") && html.contains("data-badge=\"TLS ✓\""), "\(html)")
+        #expect(html.contains("data-badge=\"SMTP ✓\""))
+    }
+
+    static func writeProbePage(to page: URL) throws -> MXRayProcess {
+        let env = ProcessInfo.processInfo.environment
+        return try MXRayProcess.run([
+            "audit", "probe2.probe.test", "--probe", "--rcpt", "bob@probe2.test", "--mta-sts-port",
+            env["MXRAY_MTA_STS_PORT"]!, "--nameserver", env["MXRAY_NSD"]!, "--port", env["MXRAY_SMTP_PORT"]!,
+            "--timeout", "1", "--ca-file", env["MXRAY_TEST_CA"]!, "--html", page.path,
+        ])
+    }
 }

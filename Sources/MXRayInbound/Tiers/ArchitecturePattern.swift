@@ -40,3 +40,19 @@ public enum ArchitecturePattern: String, Sendable, Codable {
         return .mixed
     }
 }
+
+/// Words for the architecture patterns, as the audit's text and HTML pages print them.
+extension ArchitecturePattern {
+    public var summary: String {
+        switch self {
+        case .singleHost: "one host"
+        case .singleProvider: "one provider, several hosts (geographic redundancy at best)"
+        case .gatewayWithColdBackup: "a gateway with a cold backup that bypasses it"
+        case .dualVendorActive: "two active gateways from different vendors (hot-hot)"
+        case .dualVendorFailover: "gateways from different vendors, one as failover"
+        case .mixed: "a mix that fits no common pattern"
+        case .noMail: "no mail accepted"
+        case .unknown: "unknown (DNS failed)"
+        }
+    }
+}

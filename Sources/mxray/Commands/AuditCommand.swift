@@ -51,6 +51,11 @@ struct AuditCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print JSON: one object per domain per line.") var json = false
     @Option(
         help: ArgumentHelp(
+            "Also write the report as a self-contained HTML page with the mail-flow picture: to PATH for one "
+                + "domain; for several, a page per domain and index.html in the directory PATH.", valueName: "PATH"))
+    var html: String?
+    @Option(
+        help: ArgumentHelp(
             "Audit only share K of N (1-based) of the domains, chosen by a stable hash of each name, so that N "
                 + "machines together audit each domain once; K may be `job` to take JOB_COMPLETION_INDEX + 1 "
                 + "(a Kubernetes Indexed Job).", valueName: "K/N"))
@@ -116,6 +121,7 @@ struct AuditCommand: AsyncParsableCommand {
             let prober = probe ? probeOptions.prober(caFile: caFile, now: Int64(Date().timeIntervalSince1970)) : nil
             let auditor = Auditor(gatherer: gatherer, prober: prober)
             let threshold = Severity(rawValue: failOn)!
+            let pages = try html.map { try HTMLAuditWriter(path: $0, several: several) }
             let showProgress = !json && several && isatty(STDERR_FILENO) != 0
             var reached = false
             var done = 0
@@ -131,12 +137,14 @@ struct AuditCommand: AsyncParsableCommand {
                     print(AuditText.render(report, failOn: threshold))
                     if several { print("") }
                 }
+                try pages?.write(report)
                 if let s = report.highestSeverity, s >= threshold { reached = true }
                 if showProgress {
                     FileHandle.standardError.write(Data("audited \(done)\(total.map { "/\($0)" } ?? "")".utf8))
                 }
             }
             if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+            try pages?.finish()
             if let stub = resolver as? StubResolverShutdown { await stub.shutdownResolver() }
             if reached { throw ExitCode(1) }
         }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import MXRayInbound
 import MXRayMessage
+import MXRayReport
 import MXRayTrace
 
 /// `mxray trace FILE`: which path did this message take, and what did each hop conclude.
@@ -30,6 +31,11 @@ struct TraceCommand: AsyncParsableCommand {
     @OptionGroup var resolverOptions: ResolverOptions
     @OptionGroup var clock: ClockOptions
     @Flag(name: .long, help: "Print JSON.") var json = false
+    @Option(
+        help: ArgumentHelp(
+            "Also write a self-contained HTML page: the recipient's tiers with the message's hops over them.",
+            valueName: "FILE"))
+    var html: String?
 
     func run() async throws {
         try await reportingErrors {
@@ -42,6 +48,12 @@ struct TraceCommand: AsyncParsableCommand {
                 dmarcMode: dmarcOptions.mode)
             let report = await tracer.trace(message, recipientDomain: recipientDomain)
             print(json ? try renderJSON(report) : TraceText.render(report, source: input.label))
+            if let html {
+                let pages: HTMLReport
+                do { pages = try HTMLReport.bundled.get() } catch { throw CLIError("\(error)") }
+                let page = try pages.trace(report, source: input.label, generated: HTMLAuditWriter.timestamp())
+                try writeFile(page, to: html)
+            }
             if report.verdict == .bypassedGateway || report.verdict == .unknown { throw ExitCode(1) }
         }
     }

@@ -28,7 +28,7 @@ enum AuditText {
             lines += table(rows)
         }
         lines.append("")
-        lines.append("pattern: \(f.pattern.description)")
+        lines.append("pattern: \(f.pattern.summary)")
         var summary: [String] = []
         if let p = f.mtaSTS.policy {
             summary.append("MTA-STS \(p.mode.rawValue)")
