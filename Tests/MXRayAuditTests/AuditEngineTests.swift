@@ -248,6 +248,10 @@ let proofpoint = """
         var examples = 0
         for entry in c.entries {
             #expect(entry.source.isEmpty == false, "\(entry.name) has no source")
+            // Every bundled entry says how far its source is the operator's own word; one that claims
+            // the operator's documentation names a page.
+            #expect(entry.confidence != nil, "\(entry.name) does not say its confidence")
+            if entry.confidence != .thirdParty { #expect(entry.source.hasPrefix("http"), "\(entry.name)") }
             for example in entry.examples {
                 examples += 1
                 #expect(c.match(example)?.entry.name == entry.name, "\(example) is not \(entry.name)")

@@ -90,6 +90,9 @@ struct MXRayProcess {
         #expect(spf.status == 0 && spf.stdout.contains("\"Google Workspace\""))
         let list = try MXRayProcess.run(["catalog", "--role", "forwarder"])
         #expect(list.status == 0 && list.stdout.contains("ImprovMX") && !list.stdout.contains("Mimecast"))
+        #expect(list.stdout.contains("operators; source: ") && list.stdout.contains(" third-party"))
+        let confirmed = try MXRayProcess.run(["catalog", "lookup", "mx02.kolabnow.com"])
+        #expect(confirmed.stdout.contains("confidence: the operator's own documentation"), "\(confirmed.stdout)")
     }
 
     /// The README lists every finding id the code declares, and no id the code does not know.

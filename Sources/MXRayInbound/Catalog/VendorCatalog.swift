@@ -43,10 +43,12 @@ public struct CatalogEntry: Sendable, Codable, Equatable {
     /// Where the patterns come from, and when that was checked.
     public var source: String
     public var checked: String?
+    /// How far the source is the operator's own statement; nil in a user's catalog that does not say.
+    public var confidence: SourceConfidence?
     public var notes: String?
 
     enum CodingKeys: String, CodingKey {
-        case name, product, role, mx, examples, direct, source, checked, notes
+        case name, product, role, mx, examples, direct, source, checked, confidence, notes
         case spfIncludes = "spf_include"
         case inboundEndpoint = "inbound_endpoint"
     }
@@ -79,8 +81,19 @@ public struct CatalogEntry: Sendable, Codable, Equatable {
         direct = try c.decodeIfPresent(DirectDelivery.self, forKey: .direct)
         source = try c.decode(String.self, forKey: .source)
         checked = try c.decodeIfPresent(String.self, forKey: .checked)
+        confidence = try c.decodeIfPresent(SourceConfidence.self, forKey: .confidence)
         notes = try c.decodeIfPresent(String.self, forKey: .notes)
     }
+}
+
+/// Whether a catalog entry's facts are the operator's own statement or someone else's.
+public enum SourceConfidence: String, Sendable, Codable, CaseIterable {
+    /// The operator's documentation states the MX names.
+    case `operator`
+    /// The operator's documentation states part (often only the SPF include); the rest is third-party.
+    case partial
+    /// Public write-ups or names observed in public DNS: re-check before relying on it.
+    case thirdParty = "third-party"
 }
 
 /// How a mailbox provider can be reached around a domain's MX records: the host that accepts the

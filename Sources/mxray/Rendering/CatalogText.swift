@@ -3,12 +3,19 @@ import MXRayInbound
 /// The catalog as tables, and lookups as one line each with the reason.
 enum CatalogText {
     static func list(_ entries: [CatalogEntry]) -> String {
-        var rows = [["OPERATOR", "ROLE", "MX PATTERNS", "SPF INCLUDES"]]
+        var rows = [["OPERATOR", "ROLE", "SOURCE", "MX PATTERNS", "SPF INCLUDES"]]
         for e in entries.sorted(by: { ($0.role.rawValue, $0.name) < ($1.role.rawValue, $1.name) }) {
             let spf = e.spfIncludes.isEmpty ? "-" : e.spfIncludes.joined(separator: " ")
-            rows.append([e.name, e.role.rawValue, e.mx.map(\.description).joined(separator: " "), spf])
+            rows.append([
+                e.name, e.role.rawValue, e.confidence?.rawValue ?? "-", e.mx.map(\.description).joined(separator: " "),
+                spf,
+            ])
         }
-        return (AuditText.table(rows) + ["", "\(entries.count) operators"]).joined(separator: "\n")
+        let counts = SourceConfidence.allCases.map { c in
+            "\(entries.filter { $0.confidence == c }.count) \(c.rawValue)"
+        }
+        let footer = "\(entries.count) operators; source: " + counts.joined(separator: ", ")
+        return (AuditText.table(rows) + ["", footer]).joined(separator: "\n")
     }
 
     static func lookups(_ results: [CatalogLookup]) -> String {
@@ -29,7 +36,18 @@ enum CatalogText {
             if let product = e.product { details.append("product: \(product)") }
             if let endpoint = e.inboundEndpoint { details.append("per-domain inbound host: \(endpoint)") }
             details.append("source: \(e.source)" + (e.checked.map { " (checked \($0))" } ?? ""))
+            if let confidence = e.confidence { details.append("confidence: \(confidence.words)") }
             return ([line] + details.map { "    " + $0 }).joined(separator: "\n")
         }.joined(separator: "\n")
+    }
+}
+
+extension SourceConfidence {
+    var words: String {
+        switch self {
+        case .operator: "the operator's own documentation"
+        case .partial: "partly the operator's documentation, partly third-party"
+        case .thirdParty: "third-party or observed in public DNS (unconfirmed: re-check before relying on it)"
+        }
     }
 }
