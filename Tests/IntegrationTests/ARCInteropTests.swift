@@ -5,62 +5,28 @@ import MXRayMessage
 import Testing
 
 /// mxray's ARC sets read by dkimpy and Mail::DKIM, and dkimpy's read by mxray, over chains of one
-/// to three hops in both directions and mixed (Scripts/arc_interop.py and arc_verify_maildkim.pl;
+/// to three hops in both directions and mixed (Scripts/dkimpy_interop.py and maildkim.pl;
 /// the integration script installs dkimpy from PyPI and libmail-dkim-perl from Debian).
 @Suite(
     .enabled(
         if: ProcessInfo.processInfo.environment["MXRAY_DKIMPY"] != nil,
         "needs dkimpy: run Scripts/integration-test.sh"))
 struct ARCInteropTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
-    static let zoneText = try! String(
-        contentsOf: root.appendingPathComponent("Tests/IntegrationTests/zones/mxray.test.zone"), encoding: .utf8)
-    static let keyPath = root.appendingPathComponent("Examples/keys/rsa2048.pem").path
-
-    /// The public key record as DNS would give it (its strings joined).
-    static func keyRecord() async throws -> String {
-        let zone = try ZoneFile(parsing: Array(zoneText.utf8))
-        let lookup = await ZoneResolver(zones: [zone]).lookup(try DomainName("rsa2026._domainkey.mxray.test"), .txt)
-        return lookup.texts.first!
-    }
-
     static func python(_ arguments: [String]) async throws -> (status: Int32, output: String) {
-        try await run(["python3", root.appendingPathComponent("Scripts/arc_interop.py").path] + arguments)
+        try await Interop.dkimpy(arguments)
     }
 
-    /// Mail::DKIM (Debian's libmail-dkim-perl) validates the chain, asking nsd for the key.
     static func mailDKIM(_ path: String) async throws -> (status: Int32, output: String) {
-        try await run(["perl", root.appendingPathComponent("Scripts/arc_verify_maildkim.pl").path, path])
+        try await Interop.mailDKIM(["arc-verify", path])
     }
 
-    static func run(_ command: [String]) async throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = command
-        var environment = ProcessInfo.processInfo.environment
-        environment["MXRAY_INTEROP_KEY"] = keyPath
-        environment["MXRAY_INTEROP_SELECTOR"] = "rsa2026"
-        environment["MXRAY_INTEROP_DOMAIN"] = "mxray.test"
-        environment["MXRAY_INTEROP_TXT"] = try await keyRecord()
-        process.environment = environment
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
-
-    static func temporary(_ name: String) -> String {
-        FileManager.default.temporaryDirectory.appendingPathComponent("mxray-arc-\(UUID().uuidString)-\(name)").path
-    }
+    static func temporary(_ name: String) -> String { Interop.temporary(name) }
 
     static func mxraySeal(_ message: Message, hop: Int) async throws -> Message {
-        let resolver = ZoneResolver(zones: [try ZoneFile(parsing: Array(zoneText.utf8))])
+        let resolver = Interop.resolver
         var sealer = ARCSealer(
-            domain: "mxray.test", selector: "rsa2026", key: try PrivateKey(pem: String(contentsOfFile: keyPath)),
+            domain: "mxray.test", selector: "rsa2026",
+            key: try PrivateKey(pem: String(contentsOfFile: Interop.rsaKeyPath, encoding: .utf8)),
             authservID: "hop\(hop).example")
         sealer.timestamp = 1_790_000_000 + Int64(hop)
         let incoming = await ARCVerifier(resolver: resolver).verify(message)
@@ -68,13 +34,10 @@ struct ARCInteropTests {
     }
 
     static func mxrayVerify(_ message: Message) async throws -> ARCVerdict {
-        let resolver = ZoneResolver(zones: [try ZoneFile(parsing: Array(zoneText.utf8))])
-        return await ARCVerifier(resolver: resolver).verify(message)
+        await ARCVerifier(resolver: Interop.resolver).verify(message)
     }
 
-    static func original() throws -> Message {
-        try Message(bytes: Array(try Data(contentsOf: root.appendingPathComponent("Examples/message.eml"))))
-    }
+    static func original() throws -> Message { try Interop.original() }
 
     /// Sealed by mxray at every hop: dkimpy validates the chain after each.
     @Test func mxraySealsDkimpyValidates() async throws {
@@ -125,6 +88,43 @@ struct ARCInteropTests {
         (status, output) = try await Self.python(["verify", third])
         #expect(status == 0, "dkimpy: \(output)")
         (status, output) = try await Self.mailDKIM(third)
+        #expect(status == 0, "Mail::DKIM: \(output)")
+    }
+
+    /// Sealed by Mail::DKIM at every hop: mxray validates the chain after each, and so does dkimpy.
+    @Test func mailDKIMSealsMxrayValidates() async throws {
+        var path = Self.temporary("in.eml")
+        try Data(try Self.original().bytes).write(to: URL(fileURLWithPath: path))
+        for hop in 1...3 {
+            let out = Self.temporary("hop\(hop).eml")
+            let (status, output) = try await Interop.mailDKIM(["arc-seal", path, out, "\(hop)"])
+            #expect(status == 0, "Mail::DKIM seal: \(output)")
+            let verdict = try await Self.mxrayVerify(try Interop.read(out))
+            #expect(verdict.result == .pass && verdict.instances == hop, "hop \(hop): \(verdict.reason)")
+            let dkimpy = try await Self.python(["verify", out])
+            #expect(dkimpy.status == 0, "hop \(hop): dkimpy says \(dkimpy.output)")
+            path = out
+        }
+    }
+
+    /// Mail::DKIM, then mxray, then dkimpy, then Mail::DKIM: four hops, three implementations.
+    @Test func threeImplementationsInOneChain() async throws {
+        let first = Self.temporary("1.eml"), second = Self.temporary("2.eml")
+        let third = Self.temporary("3.eml"), fourth = Self.temporary("4.eml")
+        try Data(try Self.original().bytes).write(to: URL(fileURLWithPath: first))
+        var (status, output) = try await Interop.mailDKIM(["arc-seal", first, second, "1"])
+        #expect(status == 0, "\(output)")
+        let sealed = try await Self.mxraySeal(try Interop.read(second), hop: 2)
+        try Data(sealed.bytes).write(to: URL(fileURLWithPath: second))
+        (status, output) = try await Self.python(["seal", second, third, "3"])
+        #expect(status == 0, "\(output)")
+        (status, output) = try await Interop.mailDKIM(["arc-seal", third, fourth, "4"])
+        #expect(status == 0, "\(output)")
+        let verdict = try await Self.mxrayVerify(try Interop.read(fourth))
+        #expect(verdict.result == .pass && verdict.instances == 4, "\(verdict.reason)")
+        (status, output) = try await Self.python(["verify", fourth])
+        #expect(status == 0, "dkimpy: \(output)")
+        (status, output) = try await Self.mailDKIM(fourth)
         #expect(status == 0, "Mail::DKIM: \(output)")
     }
 }
