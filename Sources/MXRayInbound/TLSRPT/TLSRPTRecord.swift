@@ -25,9 +25,12 @@ public struct TLSRPTFacts: Sendable, Codable, Equatable {
 }
 
 /// The TLS-RPT TXT record (RFC 8460 §3): `v=TLSRPTv1` first, then `rua=` with one or more
-/// comma-separated `mailto:` or `https:` URIs.
+/// comma-separated `mailto:` or `https:` URIs. URIs of other schemes are kept aside as ignored (no
+/// reporter can use them); the record stands when at least one usable URI remains.
 public struct TLSRPTRecord: Sendable, Codable, Equatable {
     public var reportURIs: [String]
+    /// `rua` URIs of schemes RFC 8460 does not define, which reporters skip.
+    public var ignoredURIs: [String]
 
     public init(parsing text: String) throws(TLSRPTError) {
         let fields = text.split(separator: ";").map { $0.trimmingCharacters(in: [" ", "\t"]) }
@@ -39,13 +42,15 @@ public struct TLSRPTRecord: Sendable, Codable, Equatable {
             guard key == "rua" else { continue }  // RFC 8460 §3: unknown extensions are ignored
             uris = field[field.index(after: eq)...].split(separator: ",").map {
                 $0.trimmingCharacters(in: [" ", "\t"])
-            }
+            }.filter { !$0.isEmpty }
         }
         guard let uris, !uris.isEmpty else { throw TLSRPTError("no rua= field") }
-        for uri in uris where !(uri.hasPrefix("mailto:") || uri.hasPrefix("https:")) {
-            throw TLSRPTError("rua URI \"\(uri)\" is not mailto: or https:")
+        let usable = uris.filter { $0.lowercased().hasPrefix("mailto:") || $0.lowercased().hasPrefix("https:") }
+        guard !usable.isEmpty else {
+            throw TLSRPTError("no rua URI is mailto: or https: (\(uris.joined(separator: ", ")))")
         }
-        reportURIs = uris
+        reportURIs = usable
+        ignoredURIs = uris.filter { !usable.contains($0) }
     }
 
     /// Records that start like TLS-RPT, the ones RFC 8460 §3 considers.
