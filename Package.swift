@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "MXRaySMTP", targets: ["MXRaySMTP"]),
         .library(name: "MXRayProbe", targets: ["MXRayProbe"]),
         .library(name: "MXRayReport", targets: ["MXRayReport"]),
+        .library(name: "MXRayMilter", targets: ["MXRayMilter"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -32,6 +33,10 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         // The HTML report's templates (Mustache, HTML-escaping by default); no dependencies of its own.
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        // The milter's structured logs, its metrics API, and their Prometheus text endpoint.
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // DNS: wire codec, async stub resolver (UDP + TCP), zone-file resolver, cache.
@@ -110,6 +115,21 @@ let package = Package(
             ],
             resources: [.copy("Templates")]
         ),
+        // The milter: the Sendmail milter protocol (v6) on SwiftNIO, with verify, seal and sign roles.
+        .target(
+            name: "MXRayMilter",
+            dependencies: [
+                "MXRayDNS", "MXRayMessage", "MXRayAuth",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOExtras", package: "swift-nio-extras"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
         // The command-line tool: argument parsing and rendering only.
         .executableTarget(
             name: "mxray",
@@ -122,7 +142,13 @@ let package = Package(
                 "MXRayTrace",
                 "MXRayProbe",
                 "MXRayReport",
+                "MXRayMilter",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
         // Throughput benchmarks; run in a release build (see BENCHMARKS.md).
@@ -187,6 +213,15 @@ let package = Package(
             resources: [.copy("Conformance")]
         ),
         .testTarget(
+            name: "MXRayMilterTests",
+            dependencies: [
+                "MXRayMilter", "MXRayAuth", "MXRayDNS", "MXRayMessage",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
             name: "MXRayReportTests",
             dependencies: ["MXRayReport", "MXRayAudit", "MXRayTrace", "MXRayInbound", "MXRayDNS", "MXRayMessage"]
         ),
@@ -208,8 +243,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
-            // Served by nsd, not bundled: Scripts/nsd.sh copies them.
-            exclude: ["zones"]
+            // Served by nsd (Scripts/nsd.sh copies them) and run by miltertest: not bundled.
+            exclude: ["zones", "milter"]
         ),
     ],
     swiftLanguageModes: [.v6]

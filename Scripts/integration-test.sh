@@ -67,8 +67,27 @@ if ! command -v chromium >/dev/null 2>&1; then
     apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
 fi
 export MXRAY_CHROMIUM="$(command -v chromium)"
+# miltertest (Debian, from OpenDKIM): a real milter client for mxray milter.
+if ! command -v miltertest >/dev/null 2>&1; then
+    echo "installing Debian's miltertest" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null
+    apt-get install -y -qq miltertest >/dev/null
+fi
+export MXRAY_MILTERTEST="$(command -v miltertest)"
+# Postfix (Debian) for the milter's end-to-end test: installed without a configuration of its own
+# (nothing listens until Scripts/postfix-tiers.sh starts its loopback instances).
+if ! command -v postfix >/dev/null 2>&1; then
+    echo "installing Debian's postfix" >&2
+    echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null
+    apt-get install -y -qq postfix >/dev/null
+fi
+export MXRAY_POSTFIX=1
 
 swift test --filter "IntegrationTests|CLINameserverTests|CLIAuditNameserverTests|CLIProbeNameserverTests" \
-    --skip "CLIBrowserTests|ARCInteropTests|DKIMInteropTests" "$@"
-# The browser and the peers' subprocesses after the timed tests above: they take both cores.
-swift test --skip-build --filter "CLIBrowserTests|ARCInteropTests|DKIMInteropTests" "$@"
+    --skip "CLIBrowserTests|ARCInteropTests|DKIMInteropTests|MilterIntegrationTests|MilterPostfixTests" "$@"
+# The browser, the peers, miltertest and Postfix after the timed tests above: they take both cores.
+swift test --skip-build \
+    --filter "CLIBrowserTests|ARCInteropTests|DKIMInteropTests|MilterIntegrationTests|MilterPostfixTests" "$@"
