@@ -157,6 +157,10 @@ let package = Package(
             dependencies: [
                 "MXRayDNS", "MXRayMessage", "MXRayAuth", "MXRayInbound", "MXRayAudit", "MXRayProbe",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOExtras", package: "swift-nio-extras"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ]
