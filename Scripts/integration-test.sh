@@ -6,16 +6,7 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 cd "$here/.."
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-# Waits (bounded: 10 s) until HOST:PORT accepts TCP connections.
-wait_for_tcp() {
-    for _ in $(seq 1 100); do
-        python3 -c "import socket,sys; s=socket.socket(); s.settimeout(0.2); sys.exit(s.connect_ex(('$1', $2)))" && return 0
-        sleep 0.1
-    done
-    echo "nothing listens on $1:$2" >&2
-    return 1
-}
+source "$here/lib.sh"
 port="${MXRAY_NSD_PORT:-$(free_port)}"
 work="$(mktemp -d /tmp/mxray-integration.XXXXXX)"
 cleanup() {

@@ -10,15 +10,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 cd "$here/.."
 messages="${1:-5000}"
 connections="${2:-16}"
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_for_tcp() {
-    for _ in $(seq 1 100); do
-        python3 -c "import socket,sys; s=socket.socket(); s.settimeout(0.2); sys.exit(s.connect_ex(('127.0.0.1', $1)))" && return 0
-        sleep 0.1
-    done
-    echo "nothing listens on 127.0.0.1:$1" >&2
-    return 1
-}
+source "$here/lib.sh"
 if ! command -v opendkim >/dev/null 2>&1; then
     echo "installing Debian's opendkim" >&2
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq opendkim >/dev/null
@@ -52,7 +44,7 @@ YAML
 .build/release/mxray milter --config "$work/milter.yaml" 2>"$work/mxray.log" &
 mxray_pid=$!
 pids+=("$mxray_pid")
-wait_for_tcp "$seal_port" || { cat "$work/mxray.log" >&2; exit 1; }
+wait_for_tcp 127.0.0.1 "$seal_port" || { cat "$work/mxray.log" >&2; exit 1; }
 
 opendkim_port="$(free_port)"
 cat > "$work/opendkim.conf" <<CONF
@@ -69,7 +61,7 @@ CONF
 opendkim -f -x "$work/opendkim.conf" 2>"$work/opendkim.log" &
 opendkim_pid=$!
 pids+=("$opendkim_pid")
-wait_for_tcp "$opendkim_port" || { cat "$work/opendkim.log" >&2; exit 1; }
+wait_for_tcp 127.0.0.1 "$opendkim_port" || { cat "$work/opendkim.log" >&2; exit 1; }
 
 bench() { .build/release/mxray-bench milter --messages "$messages" --connections "$connections" "$@"; }
 # A warm-up pass each, so both resolvers have the key cached, then the measured runs.

@@ -31,10 +31,7 @@ enum Interop {
     }
 
     static func run(_ command: [String]) async throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = command
-        var environment = ProcessInfo.processInfo.environment
+        var environment: [String: String] = [:]
         environment["MXRAY_INTEROP_KEY"] = rsaKeyPath
         environment["MXRAY_INTEROP_SELECTOR"] = "rsa2026"
         environment["MXRAY_INTEROP_DOMAIN"] = "mxray.test"
@@ -42,7 +39,17 @@ enum Interop {
         environment["MXRAY_INTEROP_ED_KEY"] = edKeyPath
         environment["MXRAY_INTEROP_ED_SELECTOR"] = "ed2026"
         environment["MXRAY_INTEROP_ED_TXT"] = try await keyRecord("ed2026")
-        process.environment = environment
+        return try runProcess(command, environment: environment)
+    }
+
+    /// Runs a command to its end with extra environment variables; its output and error, merged.
+    static func runProcess(_ command: [String], environment: [String: String] = [:]) throws -> (
+        status: Int32, output: String
+    ) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = command
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe

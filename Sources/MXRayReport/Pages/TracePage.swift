@@ -42,7 +42,7 @@ struct TracePage: Sendable {
         legend = LegendItem.items(for: picture)
         hops = report.hops.map { hop in
             let r = hop.received
-            let client = [r.reverseName ?? r.helo, r.ip.map { "[\($0)]" }].compactMap { $0 }.joined(separator: " ")
+            let client = hop.clientText
             var place = hop.operator.role == .unknown ? "" : "\(hop.operator.vendor), \(hop.operator.role.rawValue)"
             if let tier = hop.tier { place += place.isEmpty ? "MX \(tier)" : ", MX \(tier)" }
             var how: [String] = []
@@ -56,24 +56,13 @@ struct TracePage: Sendable {
                     (c.instance.map { "ARC i=\($0) " } ?? "") + "\(c.authservID): " + c.results.joined(separator: "; ")
                 }, raw: r.raw)
         }
-        var now: [String] = []
-        if let spf = report.now.spf { now.append("spf=\(spf.result.rawValue) (for \(spf.ip))") }
-        now +=
-            report.now.dkim.isEmpty
-            ? ["dkim=none"] : report.now.dkim.map { "dkim=\($0.result.rawValue) header.d=\($0.domain ?? "?")" }
-        now.append("arc=\(report.now.arc.result.rawValue)")
-        now.append("dmarc=\(report.now.dmarc.result.rawValue)")
-        checkedNow = now.joined(separator: " ")
+        checkedNow = report.checkedNowWords.joined(separator: " ")
         explanations = report.explanations
     }
 
     static func flowFacts(_ report: TraceReport) -> FlowFacts {
         let entry = report.hops.first { $0.number == report.entryHop }
-        let sender =
-            entry.map { hop in
-                [hop.received.reverseName ?? hop.received.helo, hop.received.ip.map { "[\($0)]" }].compactMap { $0 }
-                    .joined(separator: " ")
-            } ?? "unknown sender"
+        let sender = entry?.clientText ?? "unknown sender"
         let landings = report.hops.compactMap { hop -> TraceOverlay.Landing? in
             guard hop.tier != nil || hop.operator.role == .mailbox else { return nil }
             return .init(hop: hop.number, tier: hop.tier, vendor: hop.operator.vendor)

@@ -49,3 +49,24 @@ public struct TraceReport: Sendable, Codable {
     /// The recipient domain's tiers as DNS gives them now.
     public var tiers: [Tier]
 }
+
+extension Hop {
+    /// The client as the Received field names it: reverse name or HELO, then the address.
+    public var clientText: String {
+        [received.reverseName ?? received.helo, received.ip.map { "[\($0)]" }].compactMap { $0 }.joined(separator: " ")
+    }
+}
+
+extension TraceReport {
+    /// What was checked again now, as `method=result` words (`spf=fail (for 192.0.2.66) dkim=none ...`).
+    public var checkedNowWords: [String] {
+        var words: [String] = []
+        if let spf = now.spf { words.append("spf=\(spf.result.rawValue) (for \(spf.ip))") }
+        words +=
+            now.dkim.isEmpty
+            ? ["dkim=none"] : now.dkim.map { "dkim=\($0.result.rawValue) header.d=\($0.domain ?? "?")" }
+        words.append("arc=\(now.arc.result.rawValue)")
+        words.append("dmarc=\(now.dmarc.result.rawValue)")
+        return words
+    }
+}

@@ -11,8 +11,7 @@ enum TraceText {
                 lines.append(String(format: "%2d. (unparsed) %@", hop.number, rec.raw))
                 continue
             }
-            let client = [rec.reverseName ?? rec.helo, rec.ip.map { "[\($0)]" }].compactMap { $0 }.joined(
-                separator: " ")
+            let client = hop.clientText
             var where_ = hop.operator.role == .unknown ? "" : " (\(hop.operator.vendor), \(hop.operator.role.rawValue)"
             if let t = hop.tier { where_ += where_.isEmpty ? " (tier \(t)" : ", tier \(t)" }
             if !where_.isEmpty { where_ += ")" }
@@ -32,13 +31,7 @@ enum TraceText {
         }
         lines.append("")
         lines.append("verdict: \(r.verdict.rawValue): \(r.verdictReason)")
-        var now = ["checked now:"]
-        if let spf = r.now.spf { now.append("spf=\(spf.result.rawValue) (for \(spf.ip))") }
-        now +=
-            r.now.dkim.isEmpty
-            ? ["dkim=none"] : r.now.dkim.map { "dkim=\($0.result.rawValue) header.d=\($0.domain ?? "?")" }
-        now.append("arc=\(r.now.arc.result.rawValue)")
-        now.append("dmarc=\(r.now.dmarc.result.rawValue)")
+        let now = ["checked now:"] + r.checkedNowWords
         lines.append(now.joined(separator: " "))
         if !r.explanations.isEmpty {
             lines.append("")
