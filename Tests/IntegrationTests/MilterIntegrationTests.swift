@@ -7,8 +7,9 @@ import NIOPosix
 import Testing
 
 /// `mxray milter` as a process, with keys from nsd, driven by Debian's miltertest (a real milter
-/// client): verify + seal writes Authentication-Results and an ARC set; enforcement rejects a spoof
-/// of a p=reject domain; /metrics counts both; SIGTERM stops it.
+/// client): verify + seal (over TCP, Sendmail's inet:PORT@HOST form) writes Authentication-Results
+/// and an ARC set; enforcement (over a Unix socket) rejects a spoof of a p=reject domain; /metrics
+/// counts both; SIGTERM stops it.
 @Suite(
     .enabled(
         if: ProcessInfo.processInfo.environment["MXRAY_MILTERTEST"] != nil,
@@ -58,7 +59,7 @@ struct MilterIntegrationTests {
     }
 
     @Test func miltertestDrivesVerifySealAndReject() async throws {
-        let sealPort = try Self.freePort(), rejectPort = try Self.freePort(), metricsPort = try Self.freePort()
+        let sealPort = try Self.freePort(), metricsPort = try Self.freePort()
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mxray-milter-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -68,11 +69,11 @@ struct MilterIntegrationTests {
           nameservers: ["\(Self.env["MXRAY_NSD"]!)"]
         metrics: 127.0.0.1:\(metricsPort)
         listeners:
-          - listen: inet:127.0.0.1:\(sealPort)
+          - listen: inet:\(sealPort)@127.0.0.1
             roles: [verify, seal]
             authserv_id: gw.mxray.test
             seal: {domain: mxray.test, selector: rsa2026, key: \(Interop.rsaKeyPath)}
-          - listen: inet:\(rejectPort)@127.0.0.1
+          - listen: unix:\(dir.path)/reject.sock
             roles: [verify]
             authserv_id: mx.mxray.test
             enforce: reject
@@ -112,7 +113,7 @@ struct MilterIntegrationTests {
 
         let rejected = try Self.run(
             [Self.env["MXRAY_MILTERTEST"]!, "-s", Self.scripts.appendingPathComponent("reject.lua").path],
-            environment: ["MXRAY_MILTER": "inet:\(rejectPort)@127.0.0.1"])
+            environment: ["MXRAY_MILTER": "unix:\(dir.path)/reject.sock"])
         #expect(rejected.0 == 0 && rejected.1.contains("rejected"), "\(rejected.1)")
 
         let fetch =
