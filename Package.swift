@@ -155,7 +155,7 @@ let package = Package(
         .executableTarget(
             name: "mxray-bench",
             dependencies: [
-                "MXRayDNS", "MXRayMessage", "MXRayAuth", "MXRayInbound", "MXRayAudit", "MXRayProbe",
+                "MXRayDNS", "MXRayMessage", "MXRayAuth", "MXRayInbound", "MXRayAudit", "MXRayProbe", "MXRayMilter",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -170,7 +170,7 @@ let package = Package(
         .executableTarget(
             name: "mxray-fuzz",
             dependencies: [
-                "MXRayDNS", "MXRayMessage", "MXRayAuth", "MXRayInbound", "MXRaySMTP",
+                "MXRayDNS", "MXRayMessage", "MXRayAuth", "MXRayInbound", "MXRaySMTP", "MXRayMilter",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ]

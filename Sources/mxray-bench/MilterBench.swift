@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import MXRayAuth
 import MXRayMessage
+import MXRayMilter
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOExtras
@@ -90,19 +91,12 @@ struct MilterLoad: AsyncParsableCommand {
     /// How many replies the packets call for, given the no-reply steps the server negotiated
     /// (SMFIP_NR_*; macros never get one, end of message always does).
     static func replies(to bytes: [UInt8], steps: UInt32) -> Int {
-        let noReply: [Character: UInt32] = [
-            "C": 0x1000, "H": 0x2000, "M": 0x4000, "R": 0x8000, "T": 0x10000, "U": 0x20000, "N": 0x40000,
-            "B": 0x80000, "L": 0x80,
-        ]
-        var count = 0
-        var i = 0
-        while i + 5 <= bytes.count {
-            let length = Int(bytes[i..<i + 4].reduce(0) { $0 << 8 | UInt32($1) })
-            let code = Character(UnicodeScalar(bytes[i + 4]))
-            if code == "E" || (code != "D" && (noReply[code].map { steps & $0 == 0 } ?? true)) { count += 1 }
-            i += 4 + length
-        }
-        return count
+        let agreed = MilterProtocolFlags(rawValue: steps)
+        return packets(bytes).filter { packet in
+            let code = packet[4]
+            guard code != UInt8(ascii: "D") else { return false }
+            return MilterProtocolFlags.noReply(forCommand: code).map { !agreed.contains($0) } ?? true
+        }.count
     }
 
     /// Postfix 3.7's offer: version 6, every action, every step.

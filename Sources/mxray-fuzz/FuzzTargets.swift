@@ -2,6 +2,7 @@ import MXRayAuth
 import MXRayDNS
 import MXRayInbound
 import MXRayMessage
+import MXRayMilter
 import MXRaySMTP
 import NIOCore
 import NIOEmbedded
@@ -23,6 +24,7 @@ enum FuzzTarget: String, CaseIterable {
     case dmarc
     case mtaSTSPolicy = "mta-sts-policy"
     case smtpReply = "smtp-reply"
+    case milterPacket = "milter-packet"
 
     func run(_ bytes: [UInt8]) {
         let text = String(decoding: bytes, as: UTF8.self)
@@ -53,6 +55,8 @@ enum FuzzTarget: String, CaseIterable {
             _ = try? channel.writeInbound(ByteBuffer(bytes: bytes))
             while (try? channel.readInbound(as: SMTPReply.self)) != nil {}
             _ = try? channel.finish()
+        case .milterPacket:
+            _ = try? MilterCommand(packet: ByteBuffer(bytes: bytes))
         }
     }
 }

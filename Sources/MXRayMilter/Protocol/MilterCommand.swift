@@ -166,6 +166,23 @@ public struct MilterProtocolFlags: OptionSet, Sendable, Hashable {
     public static let noReplyBody = MilterProtocolFlags(rawValue: 0x80000)
     /// Header values keep their leading space, so the bytes DKIM signed are the bytes we see.
     public static let headerLeadingSpace = MilterProtocolFlags(rawValue: 0x100000)
+
+    /// The no-reply flag for a command code: with it agreed, the filter does not answer that step.
+    /// Macros are never answered and the end of a message always is (nil for both).
+    public static func noReply(forCommand code: UInt8) -> MilterProtocolFlags? {
+        switch code {
+        case UInt8(ascii: "C"): .noReplyConnect
+        case UInt8(ascii: "H"): .noReplyHelo
+        case UInt8(ascii: "M"): .noReplyMail
+        case UInt8(ascii: "R"): .noReplyRecipient
+        case UInt8(ascii: "T"): .noReplyData
+        case UInt8(ascii: "U"): .noReplyUnknown
+        case UInt8(ascii: "L"): .noReplyHeader
+        case UInt8(ascii: "N"): .noReplyEndOfHeaders
+        case UInt8(ascii: "B"): .noReplyBody
+        default: nil
+        }
+    }
 }
 
 public enum MilterProtocolError: Error, Sendable, Equatable, CustomStringConvertible {

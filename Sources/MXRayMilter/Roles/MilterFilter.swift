@@ -93,11 +93,10 @@ public struct MilterFilter: Sendable {
             }
             // RFC 8601 §5: a field that claims our authserv-id was not written by us; remove it,
             // from the bottom up so the indexes of the ones above stay right.
-            let ours = Self.fieldsClaiming(listener.authservID, in: original)
+            let (ours, remaining) = Self.claims(of: listener.authservID, in: original)
             for index in ours.reversed() {
                 outcome.responses.append(.changeHeader(index: UInt32(index), name: "Authentication-Results", value: ""))
             }
-            let remaining = Self.removingClaims(listener.authservID, from: original)
             let ar = HeaderField(name: "Authentication-Results", value: results.rendered)
             message = remaining.prepending([ar])
             inserted.insert(ar, at: 0)
@@ -231,17 +230,24 @@ public struct MilterFilter: Sendable {
         return value
     }
 
-    /// 1-based positions, among the Authentication-Results fields, of those that claim `authservID`.
-    static func fieldsClaiming(_ authservID: String, in message: Message) -> [Int] {
-        message.fields(named: "Authentication-Results").enumerated().compactMap { index, field in
-            claims(field, authservID) ? index + 1 : nil
+    /// The 1-based positions, among the Authentication-Results fields, of those that claim
+    /// `authservID`, and the message without them; each field is read once.
+    static func claims(of authservID: String, in message: Message) -> (positions: [Int], rest: Message) {
+        var positions: [Int] = []
+        var rest = message
+        rest.fields = []
+        var position = 0
+        for field in message.fields {
+            if field.is("Authentication-Results") {
+                position += 1
+                if claims(field, authservID) {
+                    positions.append(position)
+                    continue
+                }
+            }
+            rest.fields.append(field)
         }
-    }
-
-    static func removingClaims(_ authservID: String, from message: Message) -> Message {
-        var copy = message
-        copy.fields.removeAll { $0.is("Authentication-Results") && claims($0, authservID) }
-        return copy
+        return (positions, rest)
     }
 
     static func claims(_ field: HeaderField, _ authservID: String) -> Bool {

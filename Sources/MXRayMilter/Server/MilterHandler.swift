@@ -56,7 +56,7 @@ final class MilterHandler: ChannelInboundHandler, RemovableChannelHandler {
         do {
             let command = try MilterCommand(packet: packet)
             // The MTA moved on (an abort after its own timeout): the old verdict is not wanted.
-            if pending != nil { pending = nil }
+            pending = nil
             switch try session.handle(command) {
             case .none: break
             case .reply(let responses): write(responses, context: context)

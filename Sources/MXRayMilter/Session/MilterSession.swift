@@ -50,9 +50,9 @@ struct MilterSession {
             memoryLimit: options.memoryLimit, sizeLimit: options.sizeLimit, directory: options.spillDirectory)
     }
 
-    /// A reply unless the MTA agreed not to wait for one at this step.
-    private func answer(unless flag: MilterProtocolFlags) -> Step {
-        agreed.contains(flag) ? .none : .reply([.continue])
+    /// A continue, unless the MTA agreed not to wait for a reply to this command.
+    private func answer(_ command: MilterCommand) -> Step {
+        MilterProtocolFlags.noReply(forCommand: command.code).map(agreed.contains) == true ? .none : .reply([.continue])
     }
 
     mutating func handle(_ command: MilterCommand) throws -> Step {
@@ -74,21 +74,21 @@ struct MilterSession {
             clientName = hostname
             let bare = address.hasPrefix("IPv6:") ? String(address.dropFirst(5)) : address
             clientAddress = family == UInt8(ascii: "4") || family == UInt8(ascii: "6") ? IPAddress(bare) : nil
-            return answer(unless: .noReplyConnect)
+            return answer(command)
         case .helo(let name):
             helo = name
-            return answer(unless: .noReplyHelo)
+            return answer(command)
         case .mail(let arguments):
             resetMessage()
             mailFrom = Self.bare(arguments.first ?? "")
-            return answer(unless: .noReplyMail)
+            return answer(command)
         case .recipient(let arguments):
             if let r = arguments.first { recipients.append(Self.bare(r)) }
-            return answer(unless: .noReplyRecipient)
+            return answer(command)
         case .data:
-            return answer(unless: .noReplyData)
+            return answer(command)
         case .unknown:
-            return answer(unless: .noReplyUnknown)
+            return answer(command)
         case .header(let name, let value):
             // Past the bound the fields are not kept: the message goes through unjudged.
             headerBytes += name.utf8.count + value.utf8.count + 3
@@ -97,12 +97,12 @@ struct MilterSession {
             } else {
                 oversizedHeaders = true
             }
-            return answer(unless: .noReplyHeader)
+            return answer(command)
         case .endOfHeaders:
-            return answer(unless: .noReplyEndOfHeaders)
+            return answer(command)
         case .body(let chunk):
             try body.append(chunk.readableBytesView)
-            return answer(unless: .noReplyBody)
+            return answer(command)
         case .endOfMessage(let chunk):
             if chunk.readableBytes > 0 { try body.append(chunk.readableBytesView) }
             return .endOfMessage

@@ -80,16 +80,8 @@ struct MilterServeCommand: AsyncParsableCommand {
     }
 
     static func resolver(_ dns: MilterConfig.DNSSettings) throws -> any DNSResolver {
-        if !dns.zoneFiles.isEmpty {
-            do { return try ZoneResolver(paths: dns.zoneFiles) } catch { throw CLIError("dns.zone_files: \(error)") }
-        }
-        var configuration =
-            dns.nameservers.isEmpty
-            ? ResolverConfiguration.system()
-            : ResolverConfiguration(nameservers: try dns.nameservers.map { try Nameserver(parsing: $0) })
-        configuration.timeout = .milliseconds(Int64(dns.timeoutSeconds * 1000))
-        configuration.attempts = dns.attempts
-        return StubResolver(configuration: configuration)
+        try makeDNSResolver(
+            zones: dns.zoneFiles, nameservers: dns.nameservers, timeout: dns.timeoutSeconds, attempts: dns.attempts)
     }
 
     static func hostPort(_ text: String) throws -> (String, Int) {

@@ -39,22 +39,28 @@ struct ResolverOptions: ParsableArguments {
 
     /// The resolver these options describe. Zone-file errors name the file and line.
     func makeResolver() throws -> any DNSResolver {
-        if !zone.isEmpty {
-            let resolver: ZoneResolver
-            do { resolver = try ZoneResolver(paths: zone) } catch { throw CLIError("\(error)") }
-            for warning in resolver.warnings { printToStandardError("warning: \(warning)") }
-            return resolver
-        }
-        var configuration: ResolverConfiguration
-        if nameserver.isEmpty {
-            configuration = .system()
-        } else {
-            configuration = ResolverConfiguration(nameservers: try nameserver.map { try Nameserver(parsing: $0) })
-        }
-        configuration.timeout = .milliseconds(Int64(dnsTimeout * 1000))
-        configuration.attempts = dnsAttempts
-        return StubResolver(configuration: configuration)
+        try makeDNSResolver(zones: zone, nameservers: nameserver, timeout: dnsTimeout, attempts: dnsAttempts)
     }
+}
+
+/// Zone files when given, else a stub resolver asking the nameservers (or /etc/resolv.conf's);
+/// the one constructor behind `--zone`/`--nameserver` and the milter's `dns:` block.
+func makeDNSResolver(zones: [String], nameservers: [String], timeout: Double, attempts: Int) throws -> any DNSResolver {
+    if !zones.isEmpty {
+        let resolver: ZoneResolver
+        do { resolver = try ZoneResolver(paths: zones) } catch { throw CLIError("\(error)") }
+        for warning in resolver.warnings { printToStandardError("warning: \(warning)") }
+        return resolver
+    }
+    var configuration: ResolverConfiguration
+    if nameservers.isEmpty {
+        configuration = .system()
+    } else {
+        configuration = ResolverConfiguration(nameservers: try nameservers.map { try Nameserver(parsing: $0) })
+    }
+    configuration.timeout = .milliseconds(Int64(timeout * 1000))
+    configuration.attempts = attempts
+    return StubResolver(configuration: configuration)
 }
 
 /// A failure the user can act on; printed as `error: message`, exit status 2.
