@@ -20,7 +20,8 @@ public struct MessageVerifier: Sendable {
     public var now: Int64
     public var authservID: String
     public var dmarc: DMARCEvaluator
-    let keys: KeyFetcher
+    /// The key cache every check of this verifier (and of its copies) shares.
+    public let keys: KeyFetcher
 
     public init(
         resolver: any DNSResolver, now: Int64, authservID: String, dmarcMode: DMARCMode = .rfc9989,

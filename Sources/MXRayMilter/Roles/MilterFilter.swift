@@ -9,7 +9,8 @@ import MXRayMessage
 /// wrote), and sign outbound mail (RFC 6376 §5).
 public struct MilterFilter: Sendable {
     public let listener: MilterConfig.Listener
-    let resolver: any DNSResolver
+    /// Built once, so its key cache (decoded public keys) serves every message, not one.
+    let verifier: MessageVerifier
     let sealer: ARCSealer?
     let signer: DKIMSigner?
     let signClients: ClientNetworks
@@ -29,7 +30,8 @@ public struct MilterFilter: Sendable {
 
     public init(listener: MilterConfig.Listener, resolver: any DNSResolver) throws {
         self.listener = listener
-        self.resolver = resolver
+        verifier = MessageVerifier(
+            resolver: resolver, now: 0, authservID: listener.authservID, dmarcMode: listener.dmarcMode)
         func key(_ path: String) throws -> PrivateKey {
             guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
                 throw MilterConfigError("cannot read the key \(path)")
@@ -69,8 +71,8 @@ public struct MilterFilter: Sendable {
             if let ip = envelope.clientAddress {
                 connection = ConnectionFacts(ip: ip, helo: envelope.helo, mailFrom: envelope.mailFrom)
             }
-            let verifier = MessageVerifier(
-                resolver: resolver, now: now, authservID: listener.authservID, dmarcMode: listener.dmarcMode)
+            var verifier = self.verifier
+            verifier.now = now
             let verification = await verifier.verify(original, connection: connection)
             outcome.dmarc = verification.dmarc.result.rawValue
             outcome.dnsFailure =
@@ -119,7 +121,7 @@ public struct MilterFilter: Sendable {
         // Seal without verify: a later stage of the same hop (after a content filter changed the
         // message) seals over the Authentication-Results its verify stage wrote under this authserv-id.
         if !listener.roles.contains(.verify), let sealer {
-            let incoming = await ARCVerifier(resolver: resolver).verify(original)
+            let incoming = await ARCVerifier(keys: verifier.keys).verify(original)
             do {
                 let sealed = try sealer.seal(original, results: nil, incoming: incoming)
                 inserted.insert(
