@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "MXRayProbe", targets: ["MXRayProbe"]),
         .library(name: "MXRayReport", targets: ["MXRayReport"]),
         .library(name: "MXRayMilter", targets: ["MXRayMilter"]),
+        .library(name: "MXRayFeedback", targets: ["MXRayFeedback"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -37,6 +38,14 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        // DMARC aggregate reports are XML (RFC 7489 Appendix C): decoded into Codable types.
+        .package(url: "https://github.com/CoreOffice/XMLCoder.git", from: "0.18.2"),
+        // Reports arrive gzip-compressed (zlib, bounded output) or zipped (one entry read, bounded).
+        .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
+        // The reports database: SQLite embedded (vendored, no system library), PostgreSQL for a team.
+        .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // DNS: wire codec, async stub resolver (UDP + TCP), zone-file resolver, cache.
@@ -130,6 +139,23 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
+        // What the world reports back: DMARC aggregate reports (RFC 7489 Appendix C, DMARCbis) and
+        // SMTP TLS reports (RFC 8460), unpacked from files and messages, stored in SQLite or PostgreSQL.
+        .target(
+            name: "MXRayFeedback",
+            dependencies: [
+                "MXRayDNS", "MXRayMessage", "MXRayInbound",
+                .product(name: "XMLCoder", package: "XMLCoder"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The command-line tool: argument parsing and rendering only.
         .executableTarget(
             name: "mxray",
@@ -143,6 +169,7 @@ let package = Package(
                 "MXRayProbe",
                 "MXRayReport",
                 "MXRayMilter",
+                "MXRayFeedback",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -224,6 +251,16 @@ let package = Package(
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        .testTarget(
+            name: "MXRayFeedbackTests",
+            dependencies: [
+                "MXRayFeedback", "MXRayInbound", "MXRayDNS", "MXRayMessage",
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            resources: [.copy("Resources")]
         ),
         .testTarget(
             name: "MXRayReportTests",

@@ -59,6 +59,11 @@ public enum FindingID: String, Sendable, Codable, CaseIterable, Comparable, Cust
     case mtaSTSHostWouldFail = "mta-sts-host-would-fail"
     /// The mailbox provider's endpoint accepted the domain's recipients from an arbitrary client.
     case mailboxEndpointAcceptsDirect = "mailbox-endpoint-accepts-direct"
+    // What senders reported back (`--reports DB`): TLS-RPT (RFC 8460) and DMARC aggregate reports.
+    /// Senders report failed TLS sessions to hosts of a tier.
+    case reportsTLSFailures = "reports-tls-failures"
+    /// More of the domain's mail fails DMARC than the threshold.
+    case reportsDMARCFailureRate = "reports-dmarc-failure-rate"
 
     public var description: String { rawValue }
 

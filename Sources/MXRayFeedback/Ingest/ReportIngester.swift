@@ -1,0 +1,134 @@
+import Foundation
+
+/// What became of one part of one input.
+public struct IngestEvent: Sendable, Codable {
+    public enum Result: String, Sendable, Codable {
+        case stored, duplicate, keptAside = "kept-aside", unreadable
+    }
+    public var source: String
+    public var part: String
+    public var result: Result
+    /// `dmarc` or `tls` for a report.
+    public var kind: String?
+    public var key: String?
+    public var reason: String?
+}
+
+/// Totals for one ingest run.
+public struct IngestSummary: Sendable, Codable, Equatable {
+    public var inputs = 0
+    public var dmarcStored = 0
+    public var tlsStored = 0
+    public var duplicates = 0
+    public var keptAside = 0
+    public var unreadable = 0
+    public init() {}
+}
+
+/// Reads inputs in batches: each batch is unpacked and parsed on all cores, then stored in one
+/// transaction, and only then are its inputs acknowledged. A stop midway loses nothing: an input is
+/// either committed and acknowledged, or neither. Memory is bounded by the batch size.
+public struct ReportIngester: Sendable {
+    public var store: ReportStore
+    public var limits: FeedbackLimits
+    public var batchSize: Int
+    public var concurrency: Int
+
+    public init(
+        store: ReportStore, limits: FeedbackLimits = .standard, batchSize: Int = 64,
+        concurrency: Int = ProcessInfo.processInfo.activeProcessorCount
+    ) {
+        self.store = store
+        self.limits = limits
+        self.batchSize = max(1, batchSize)
+        self.concurrency = max(1, concurrency)
+    }
+
+    public func ingest<S: Sequence>(_ items: S, onEvent: (IngestEvent) -> Void = { _ in }) async throws
+        -> IngestSummary where S.Element == PathInputs.Item
+    {
+        var summary = IngestSummary()
+        var batch: [IngestInput] = []
+        for item in items {
+            switch item {
+            case .unreadable(let source, let reason):
+                summary.unreadable += 1
+                onEvent(IngestEvent(source: source, part: source, result: .unreadable, reason: reason))
+            case .input(let input):
+                batch.append(input)
+                if batch.count >= batchSize {
+                    try await ingestBatch(batch, summary: &summary, onEvent: onEvent)
+                    batch = []
+                }
+            }
+        }
+        if !batch.isEmpty { try await ingestBatch(batch, summary: &summary, onEvent: onEvent) }
+        return summary
+    }
+
+    /// One batch: parse in parallel, store in one transaction, then acknowledge each input.
+    func ingestBatch(_ inputs: [IngestInput], summary: inout IngestSummary, onEvent: (IngestEvent) -> Void)
+        async throws
+    {
+        let parsed = await unpackAll(inputs)
+        var events: [IngestEvent] = []
+        var keptAside = Array(repeating: false, count: inputs.count)
+        try await store.db.transaction {
+            events = []
+            for (index, input) in inputs.enumerated() {
+                for found in parsed[index] {
+                    switch found.outcome {
+                    case .success(let report):
+                        let outcome = try await store.store(report, source: input.source)
+                        let kind = if case .dmarc = report { "dmarc" } else { "tls" }
+                        events.append(
+                            IngestEvent(
+                                source: input.source, part: found.part,
+                                result: outcome == .stored ? .stored : .duplicate, kind: kind, key: report.key))
+                    case .failure(let error):
+                        try await store.keepAside(
+                            content: input.bytes, source: input.source, part: found.part, reason: error.description)
+                        keptAside[index] = true
+                        events.append(
+                            IngestEvent(
+                                source: input.source, part: found.part, result: .keptAside, reason: error.description))
+                    }
+                }
+            }
+        }
+        summary.inputs += inputs.count
+        for event in events {
+            switch event.result {
+            case .stored: if event.kind == "dmarc" { summary.dmarcStored += 1 } else { summary.tlsStored += 1 }
+            case .duplicate: summary.duplicates += 1
+            case .keptAside: summary.keptAside += 1
+            case .unreadable: summary.unreadable += 1
+            }
+            onEvent(event)
+        }
+        for (index, input) in inputs.enumerated() {
+            try await input.acknowledge?(keptAside[index])
+        }
+    }
+
+    /// Unpacks every input, at most `concurrency` at a time, results in input order.
+    func unpackAll(_ inputs: [IngestInput]) async -> [[UnpackedReport]] {
+        let limits = limits
+        return await withTaskGroup(of: (Int, [UnpackedReport]).self) { group in
+            var results = Array(repeating: [UnpackedReport](), count: inputs.count)
+            var next = 0
+            func add() {
+                let index = next
+                let input = inputs[index]
+                group.addTask { (index, ReportUnpacker.reports(in: input.bytes, name: input.source, limits: limits)) }
+                next += 1
+            }
+            while next < min(concurrency, inputs.count) { add() }
+            for await (index, reports) in group {
+                results[index] = reports
+                if next < inputs.count { add() }
+            }
+            return results
+        }
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+
+/// The reports schema, versioned: each migration runs once, in order, inside a transaction, and is
+/// recorded in `mxray_schema`. The same statements run on SQLite and PostgreSQL; only the type of
+/// raw-byte columns is spelled per dialect.
+public enum ReportSchema {
+    /// The version this build writes; a database from a newer build is refused rather than misread.
+    public static var currentVersion: Int64 { Int64(migrations.count) }
+
+    static func migrations(_ dialect: SQLDialect) -> [[String]] {
+        [
+            [
+                """
+                CREATE TABLE dmarc_report (report_key TEXT PRIMARY KEY, org_name TEXT NOT NULL, email TEXT,
+                report_id TEXT NOT NULL, domain TEXT NOT NULL, date_begin BIGINT NOT NULL, date_end BIGINT NOT NULL,
+                policy_p TEXT, policy_sp TEXT, policy_pct BIGINT, adkim TEXT, aspf TEXT, version TEXT,
+                message_count BIGINT NOT NULL, source TEXT NOT NULL, ingested_at BIGINT NOT NULL)
+                """,
+                """
+                CREATE TABLE dmarc_record (report_key TEXT NOT NULL REFERENCES dmarc_report (report_key),
+                row_number BIGINT NOT NULL, domain TEXT NOT NULL, date_begin BIGINT NOT NULL,
+                date_end BIGINT NOT NULL, source_ip TEXT NOT NULL, message_count BIGINT NOT NULL,
+                disposition TEXT NOT NULL, dkim_aligned TEXT NOT NULL, spf_aligned TEXT NOT NULL,
+                dmarc_pass BIGINT NOT NULL, reasons TEXT NOT NULL, header_from TEXT NOT NULL, envelope_from TEXT,
+                envelope_to TEXT, dkim_results TEXT NOT NULL, spf_results TEXT NOT NULL,
+                PRIMARY KEY (report_key, row_number))
+                """,
+                "CREATE INDEX dmarc_record_domain ON dmarc_record (domain, date_begin)",
+                """
+                CREATE TABLE tls_report (report_key TEXT PRIMARY KEY, org_name TEXT NOT NULL,
+                report_id TEXT NOT NULL, contact TEXT, date_begin BIGINT NOT NULL, date_end BIGINT NOT NULL,
+                source TEXT NOT NULL, ingested_at BIGINT NOT NULL)
+                """,
+                """
+                CREATE TABLE tls_policy (report_key TEXT NOT NULL REFERENCES tls_report (report_key),
+                policy_number BIGINT NOT NULL, policy_type TEXT NOT NULL, domain TEXT NOT NULL,
+                mx_hosts TEXT NOT NULL, success_count BIGINT NOT NULL, failure_count BIGINT NOT NULL,
+                date_begin BIGINT NOT NULL, date_end BIGINT NOT NULL, PRIMARY KEY (report_key, policy_number))
+                """,
+                """
+                CREATE TABLE tls_failure (report_key TEXT NOT NULL REFERENCES tls_report (report_key),
+                policy_number BIGINT NOT NULL, failure_number BIGINT NOT NULL, domain TEXT NOT NULL,
+                policy_type TEXT NOT NULL, result_type TEXT NOT NULL, sending_mta_ip TEXT,
+                receiving_mx_hostname TEXT, receiving_mx_helo TEXT, receiving_ip TEXT,
+                session_count BIGINT NOT NULL, additional_information TEXT, failure_reason_code TEXT,
+                date_begin BIGINT NOT NULL, date_end BIGINT NOT NULL,
+                PRIMARY KEY (report_key, policy_number, failure_number))
+                """,
+                "CREATE INDEX tls_policy_domain ON tls_policy (domain, date_begin)",
+                "CREATE INDEX tls_failure_domain ON tls_failure (domain, date_begin)",
+                """
+                CREATE TABLE kept_aside (input_key TEXT NOT NULL, part TEXT NOT NULL, source TEXT NOT NULL,
+                reason TEXT NOT NULL, size BIGINT NOT NULL, content \(dialect.blobType) NOT NULL,
+                kept_at BIGINT NOT NULL, PRIMARY KEY (input_key, part))
+                """,
+            ]
+        ]
+    }
+
+    static var migrations: [[String]] { migrations(.sqlite) }
+
+    public static func migrate(_ db: any ReportDatabase) async throws {
+        try await db.execute(
+            "CREATE TABLE IF NOT EXISTS mxray_schema (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)")
+        let rows = try await db.query("SELECT MAX(version) FROM mxray_schema", [])
+        let applied = rows.first?.first?.int ?? 0
+        let all = migrations(db.dialect)
+        guard applied <= Int64(all.count) else {
+            throw ReportDatabaseError(
+                "the database has schema version \(applied); this mxray knows up to \(all.count): upgrade mxray")
+        }
+        for (index, statements) in all.enumerated() where Int64(index + 1) > applied {
+            try await db.transaction {
+                for statement in statements { try await db.execute(statement) }
+                try await db.execute(
+                    "INSERT INTO mxray_schema (version, applied_at) VALUES ($1, $2)",
+                    [.int(Int64(index + 1)), .int(ReportClock.now())])
+            }
+        }
+    }
+}
+
+enum ReportClock {
+    static func now() -> Int64 { Int64(Date().timeIntervalSince1970) }
+}

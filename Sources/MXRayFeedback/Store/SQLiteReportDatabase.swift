@@ -1,0 +1,57 @@
+import Foundation
+import NIOCore
+import NIOPosix
+import SQLiteNIO
+
+/// The embedded reports database: SQLite (vendored by sqlite-nio) in one file, in WAL mode.
+final class SQLiteReportDatabase: ReportDatabase {
+    let connection: SQLiteConnection
+    var dialect: SQLDialect { .sqlite }
+
+    private init(connection: SQLiteConnection) { self.connection = connection }
+
+    static func open(path: String) async throws -> SQLiteReportDatabase {
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty {
+            try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
+        let connection: SQLiteConnection
+        do {
+            connection = try await SQLiteConnection.open(storage: .file(path: path))
+        } catch {
+            throw ReportDatabaseError("cannot open the SQLite database \(path): \(error)")
+        }
+        let db = SQLiteReportDatabase(connection: connection)
+        try await db.execute("PRAGMA journal_mode=WAL")
+        try await db.execute("PRAGMA synchronous=NORMAL")
+        try await db.execute("PRAGMA busy_timeout=10000")
+        return db
+    }
+
+    func query(_ sql: String, _ binds: [SQLValue]) async throws -> [[SQLValue]] {
+        let rows = try await connection.query(sql, binds.map(Self.sqlite))
+        return rows.map { row in row.columns.map { Self.value($0.data) } }
+    }
+
+    func close() async throws { try await connection.close() }
+
+    private static func sqlite(_ v: SQLValue) -> SQLiteData {
+        switch v {
+        case .int(let i): .integer(Int(i))
+        case .double(let d): .float(d)
+        case .text(let s): .text(s)
+        case .blob(let b): .blob(ByteBuffer(bytes: b))
+        case .null: .null
+        }
+    }
+
+    private static func value(_ d: SQLiteData) -> SQLValue {
+        switch d {
+        case .integer(let i): .int(Int64(i))
+        case .float(let f): .double(f)
+        case .text(let s): .text(s)
+        case .blob(var b): .blob(b.readBytes(length: b.readableBytes) ?? [])
+        case .null: .null
+        }
+    }
+}

@@ -1,0 +1,236 @@
+import ArgumentParser
+import Foundation
+import MXRayDNS
+import MXRayFeedback
+import MXRayInbound
+
+/// `mxray reports`: DMARC aggregate and TLS-RPT reports, ingested into a database and viewed.
+struct ReportsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reports",
+        abstract: "Ingest DMARC aggregate (RFC 7489) and SMTP TLS (RFC 8460) reports, and view them by MX tier.",
+        discussion: """
+            Reports are stored in SQLite (--db FILE; by default $MXRAY_REPORTS_DB, else \
+            ~/.local/share/mxray/reports.sqlite) or PostgreSQL (--db postgres://user@host/db). The same \
+            report (reporter and report id) is stored once; a report that cannot be read is kept aside in \
+            the database with the reason.
+            """,
+        subcommands: [ReportsIngestCommand.self, ReportsSummaryCommand.self, ReportsTLSCommand.self]
+    )
+}
+
+/// The database every reports command opens.
+struct ReportsDatabaseOptions: ParsableArguments {
+    @Option(
+        help: ArgumentHelp(
+            "SQLite file or postgres:// URL (default: $MXRAY_REPORTS_DB or ~/.local/share/mxray/reports.sqlite).",
+            valueName: "DB"))
+    var db: String?
+
+    var location: String { db ?? ReportDatabases.defaultLocation(environment: ProcessInfo.processInfo.environment) }
+
+    func open() async throws -> any ReportDatabase {
+        do { return try await ReportDatabases.open(location) } catch let error as ReportDatabaseError {
+            throw CLIError(error.description)
+        }
+    }
+
+    /// Runs `body` with the database open, and closes it however `body` ends.
+    func with<T>(_ body: (any ReportDatabase) async throws -> T) async throws -> T {
+        let db = try await open()
+        do {
+            let result = try await body(db)
+            try? await db.close()
+            return result
+        } catch {
+            try? await db.close()
+            throw error
+        }
+    }
+}
+
+/// The window and format options of the views.
+struct ReportsViewOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Only this domain.", valueName: "DOMAIN")) var domain: String?
+    @Option(
+        help: ArgumentHelp("Reports whose period begins on or after this day (YYYY-MM-DD, or 30d).", valueName: "DAY"))
+    var since: String?
+    @Option(help: ArgumentHelp("Reports whose period begins before this day (YYYY-MM-DD, or 0d).", valueName: "DAY"))
+    var until: String?
+    @Flag(help: "Print JSON.") var json = false
+    @Flag(help: "Print CSV with a header row.") var csv = false
+
+    func validate() throws {
+        if json && csv { throw ValidationError("--json and --csv exclude each other") }
+    }
+
+    func window() throws -> ReportWindow {
+        let now = Int64(Date().timeIntervalSince1970)
+        func day(_ text: String?, _ name: String) throws -> Int64? {
+            guard let text else { return nil }
+            guard let v = ReportDates.parse(text, now: now) else {
+                throw CLIError("--\(name) \(text): give YYYY-MM-DD or a number of days such as 30d")
+            }
+            return v
+        }
+        return ReportWindow(
+            since: try day(since, "since") ?? 0, until: try day(until, "until") ?? Int64.max / 2, domain: domain)
+    }
+}
+
+struct ReportsIngestCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ingest",
+        abstract: "Store the reports found in files, messages, Maildir and mbox folders, or standard input.",
+        discussion: """
+            SOURCE is a report (.xml, .json, gzip or zip), a message carrying reports as attachments \
+            (.eml; base64 or quoted-printable), an mbox file, a Maildir or any directory (read \
+            recursively), or - for standard input (for Postfix's pipe transport). Exit status: 0 when \
+            every input was stored or kept aside, 1 when an input could not be read, 75 (EX_TEMPFAIL: \
+            the MTA retries) when the database failed, so nothing is acknowledged that was not stored.
+            """
+    )
+
+    @Argument(help: ArgumentHelp("Files, folders, or - for standard input.", valueName: "SOURCE"))
+    var sources: [String] = []
+    @OptionGroup var database: ReportsDatabaseOptions
+    @Flag(help: "Print what became of each report as a JSON line, and the totals as JSON.") var json = false
+    @Flag(name: .shortAndLong, help: "Print one line per report found.") var verbose = false
+    @Option(help: ArgumentHelp("Inputs parsed together and stored in one transaction.", valueName: "N"))
+    var batch: Int = 64
+
+    func validate() throws {
+        guard (1...10_000).contains(batch) else { throw ValidationError("--batch must be 1-10000") }
+    }
+
+    func run() async throws {
+        try await reportingErrors {
+            guard !sources.isEmpty else { throw CLIError("nothing to ingest: name files, folders or -") }
+            let db = try await database.open()
+            let ingester = ReportIngester(store: ReportStore(db: db), batchSize: batch)
+            let summary: IngestSummary
+            do {
+                summary = try await ingester.ingest(PathInputs(paths: sources)) { event in
+                    if json {
+                        print((try? compactJSON(event)) ?? "{}")
+                    } else if verbose || event.result == .unreadable || event.result == .keptAside {
+                        print(ReportsText.event(event))
+                    }
+                }
+            } catch {
+                try? await db.close()
+                printToStandardError("error: the reports database failed: \(error)")
+                throw ExitCode(75)
+            }
+            try? await db.close()
+            if json {
+                print(try compactJSON(summary))
+            } else {
+                print(ReportsText.summary(summary, location: database.location))
+            }
+            if summary.unreadable > 0 { throw ExitCode(1) }
+        }
+    }
+}
+
+struct ReportsSummaryCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "summary",
+        abstract: "DMARC per domain and period: volume, pass rate, alignment, policy applied, failing sources.",
+        discussion: """
+            Failing sources are named by their reverse DNS name and, when the operator catalog knows it, \
+            the vendor (--no-names skips the lookups).
+            """
+    )
+
+    @OptionGroup var database: ReportsDatabaseOptions
+    @OptionGroup var view: ReportsViewOptions
+    @Option(help: ArgumentHelp("Group by day, week, or all (one row per domain).", valueName: "PERIOD"))
+    var period: String = "all"
+    @Option(help: ArgumentHelp("Failing sources listed per row.", valueName: "N")) var top: Int = 5
+    @Flag(help: "Do not look up the failing sources' reverse names.") var noNames = false
+    @OptionGroup var resolverOptions: ResolverOptions
+
+    func validate() throws {
+        guard PeriodGrouping(rawValue: period) != nil else {
+            throw ValidationError("--period must be day, week or all")
+        }
+        guard (0...100).contains(top) else { throw ValidationError("--top must be 0-100") }
+    }
+
+    func run() async throws {
+        try await reportingErrors {
+            let window = try view.window()
+            var rows = try await database.with { db in
+                try await ReportQueries(db: db).dmarcSummary(
+                    window, period: PeriodGrouping(rawValue: period)!, topSources: top)
+            }
+            if !noNames {
+                let resolver = try resolverOptions.makeResolver()
+                let namer = SourceNamer(resolver: resolver)
+                for i in rows.indices {
+                    for j in rows[i].topFailingSources.indices {
+                        rows[i].topFailingSources[j] = await namer.name(rows[i].topFailingSources[j])
+                    }
+                }
+                if let stub = resolver as? StubResolverShutdown { await stub.shutdownResolver() }
+            }
+            if view.json {
+                print(try renderJSON(rows))
+            } else if view.csv {
+                print(ReportsText.summaryCSV(rows), terminator: "")
+            } else {
+                print(ReportsText.summary(rows))
+            }
+        }
+    }
+}
+
+struct ReportsTLSCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tls",
+        abstract: "TLS-RPT failures by result type per receiving MX host, placed on the domain's current MX tiers.",
+        discussion: """
+            The tiers come from the domain's MX records now (--nameserver or --zone as for audit; \
+            --no-tiers skips the lookups). A host no MX record names any more shows as `not in MX`.
+            """
+    )
+
+    @OptionGroup var database: ReportsDatabaseOptions
+    @OptionGroup var view: ReportsViewOptions
+    @Flag(help: "Do not look up the domains' MX tiers.") var noTiers = false
+    @OptionGroup var resolverOptions: ResolverOptions
+
+    func run() async throws {
+        try await reportingErrors {
+            let window = try view.window()
+            var (rows, totals) = try await database.with { db in
+                let queries = ReportQueries(db: db)
+                return (try await queries.tlsFailures(window), try await queries.tlsTotals(window))
+            }
+            if !noTiers {
+                let resolver = try resolverOptions.makeResolver()
+                let gatherer = MXTierGatherer(resolver: resolver)
+                var placed: [TLSFailureRow] = []
+                for domain in Set(rows.map(\.domain)).sorted() {
+                    let tiers = await gatherer.gather(domain)
+                    placed += TierPlacement.place(rows.filter { $0.domain == domain }, tiers: tiers)
+                }
+                rows = placed
+                if let stub = resolver as? StubResolverShutdown { await stub.shutdownResolver() }
+            }
+            if view.json {
+                print(try renderJSON(TLSView(totals: totals, failures: rows)))
+            } else if view.csv {
+                print(ReportsText.tlsCSV(rows), terminator: "")
+            } else {
+                print(ReportsText.tls(totals: totals, failures: rows))
+            }
+        }
+    }
+
+    struct TLSView: Encodable {
+        var totals: [TLSPolicyTotals]
+        var failures: [TLSFailureRow]
+    }
+}
