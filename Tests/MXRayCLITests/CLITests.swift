@@ -43,15 +43,26 @@ struct MXRayProcess {
         }
     }
 
-    static func run(_ arguments: [String], timeout: TimeInterval = 30) throws -> MXRayProcess {
+    static func run(
+        _ arguments: [String], timeout: TimeInterval = 30, input: Data? = nil, environment: [String: String] = [:]
+    ) throws -> MXRayProcess {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
         process.currentDirectoryURL = repository
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
+        let stdin = input.map { _ in Pipe() }
+        if let stdin { process.standardInput = stdin }
         try process.run()
+        if let stdin, let input {
+            stdin.fileHandleForWriting.write(input)
+            try stdin.fileHandleForWriting.close()
+        }
         let deadline = Date().addingTimeInterval(timeout)
         // Drain both pipes on their own threads while the process runs, so a full pipe cannot
         // stall it and the deadline below is checked while it runs, not after end of file.

@@ -30,7 +30,7 @@ public struct ReportFindings: Sendable {
         for row in rows.prefix(8) {
             evidence.append(
                 "\(row.mxHost ?? row.receivingIP ?? "no host named") [tier \(row.tier ?? "?")]: \(row.resultType) "
-                    + "in \(row.sessions) sessions, \(row.reports) reports, "
+                    + "in \(counted(row.sessions, "session")), \(counted(row.reports, "report")), "
                     + "\(day(row.firstSeen)) to \(day(row.lastSeen))")
         }
         if rows.count > 8 { evidence.append("and \(rows.count - 8) more (mxray reports tls)") }
@@ -54,7 +54,8 @@ public struct ReportFindings: Sendable {
         guard failRate > dmarcFailureThreshold else { return [] }
         var evidence = [
             "\(summary.messages - summary.dmarcPass) of \(summary.messages) messages failed DMARC "
-                + "(\(percent(failRate))) in \(summary.reports) reports from \(summary.reporters) reporters",
+                + "(\(percent(failRate))) in \(counted(summary.reports, "report")) from "
+                + counted(summary.reporters, "reporter"),
             "disposition: \(summary.dispositionNone) none, \(summary.dispositionQuarantine) quarantine, "
                 + "\(summary.dispositionReject) reject",
         ]
@@ -72,6 +73,7 @@ public struct ReportFindings: Sendable {
         ]
     }
 
+    func counted(_ n: Int64, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
     func percent(_ x: Double) -> String { String(format: "%.1f%%", x * 100) }
     func day(_ seconds: Int64) -> String { ReportDates.day(seconds) }
 }

@@ -62,6 +62,17 @@ struct AuditCommand: AsyncParsableCommand {
     var shard: String?
     @Flag(help: "Also probe every MX host over SMTP (see mxray probe) and add its facts and findings.") var probe =
         false
+    @Option(
+        help: ArgumentHelp(
+            "Add findings from the stored DMARC and TLS reports (see mxray reports): a SQLite file or postgres:// URL.",
+            valueName: "DB"))
+    var reports: String?
+    @Option(help: ArgumentHelp("Stored reports considered by --reports: the last N days.", valueName: "DAYS"))
+    var reportsDays: Int = 30
+    @Option(
+        help: ArgumentHelp(
+            "With --reports: a DMARC failure share above this (0-1) raises a finding.", valueName: "SHARE"))
+    var dmarcFailureThreshold: Double = 0.1
     @OptionGroup var probeOptions: ProbeOptions
 
     func validate() throws {
@@ -72,6 +83,10 @@ struct AuditCommand: AsyncParsableCommand {
         guard (1...65535).contains(mtaStsPort) else { throw ValidationError("--mta-sts-port must be 1-65535") }
         guard fetchTimeout > 0 && fetchTimeout <= 120 else {
             throw ValidationError("--fetch-timeout must be in (0, 120] seconds")
+        }
+        guard (1...3650).contains(reportsDays) else { throw ValidationError("--reports-days must be 1-3650") }
+        guard (0...1).contains(dmarcFailureThreshold) else {
+            throw ValidationError("--dmarc-failure-threshold must be from 0 to 1")
         }
     }
 
@@ -120,14 +135,19 @@ struct AuditCommand: AsyncParsableCommand {
             }
             let prober = probe ? probeOptions.prober(caFile: caFile, now: Int64(Date().timeIntervalSince1970)) : nil
             let auditor = Auditor(gatherer: gatherer, prober: prober)
+            let feedback: AuditReportsFindings? =
+                if let reports { try await AuditReportsFindings.open(reports, days: reportsDays) } else { nil }
             let threshold = Severity(rawValue: failOn)!
             let pages = try html.map { try HTMLAuditWriter(path: $0, several: several) }
             let showProgress = !json && several && isatty(STDERR_FILENO) != 0
             var reached = false
             var done = 0
             // Bounded concurrency; each report is printed as soon as it is ready, then dropped.
+            let failureShare = dmarcFailureThreshold
             try await runBounded(width: concurrency, inOrder: false, next: nextDomain) { domain in
-                await auditor.audit(domain)
+                var report = await auditor.audit(domain)
+                if let feedback { await feedback.add(to: &report, threshold: failureShare) }
+                return report
             } emit: { report in
                 done += 1
                 if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
@@ -145,6 +165,7 @@ struct AuditCommand: AsyncParsableCommand {
             }
             if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
             try pages?.finish()
+            await feedback?.close()
             if let stub = resolver as? StubResolverShutdown { await stub.shutdownResolver() }
             if reached { throw ExitCode(1) }
         }

@@ -15,7 +15,9 @@ struct ReportsCommand: AsyncParsableCommand {
             report (reporter and report id) is stored once; a report that cannot be read is kept aside in \
             the database with the reason.
             """,
-        subcommands: [ReportsIngestCommand.self, ReportsSummaryCommand.self, ReportsTLSCommand.self]
+        subcommands: [
+            ReportsIngestCommand.self, ReportsSummaryCommand.self, ReportsTLSCommand.self, ReportsParseCommand.self,
+        ]
     )
 }
 
@@ -106,7 +108,12 @@ struct ReportsIngestCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             guard !sources.isEmpty else { throw CLIError("nothing to ingest: name files, folders or -") }
-            let db = try await database.open()
+            let db: any ReportDatabase
+            do { db = try await database.open() } catch let error as CLIError {
+                // Not stored, so not acknowledged: a pipe transport keeps the message and retries.
+                printToStandardError("error: \(error)")
+                throw ExitCode(75)
+            }
             let ingester = ReportIngester(store: ReportStore(db: db), batchSize: batch)
             let summary: IngestSummary
             do {
@@ -232,5 +239,48 @@ struct ReportsTLSCommand: AsyncParsableCommand {
     struct TLSView: Encodable {
         var totals: [TLSPolicyTotals]
         var failures: [TLSFailureRow]
+    }
+}
+
+struct ReportsParseCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "parse",
+        abstract: "Print the reports found in files, messages or folders as JSON lines, without storing them.",
+        discussion:
+            "Exit status: 0 when every part was read, 1 when a part could not be (its reason on standard error)."
+    )
+
+    @Argument(help: ArgumentHelp("Files, folders, or - for standard input.", valueName: "SOURCE"))
+    var sources: [String] = []
+
+    func run() async throws {
+        try await reportingErrors {
+            guard !sources.isEmpty else { throw CLIError("nothing to parse: name files, folders or -") }
+            var failed = false
+            for item in PathInputs(paths: sources) {
+                switch item {
+                case .unreadable(let source, let reason):
+                    printToStandardError("\(source): \(reason)")
+                    failed = true
+                case .input(let input):
+                    for found in ReportUnpacker.reports(in: input.bytes, name: input.source) {
+                        switch found.outcome {
+                        case .success(.dmarc(let r)): print(try compactJSON(ParsedReport(part: found.part, dmarc: r)))
+                        case .success(.tls(let r)): print(try compactJSON(ParsedReport(part: found.part, tls: r)))
+                        case .failure(let error):
+                            printToStandardError("\(found.part): \(error.description)")
+                            failed = true
+                        }
+                    }
+                }
+            }
+            if failed { throw ExitCode(1) }
+        }
+    }
+
+    struct ParsedReport: Encodable {
+        var part: String
+        var dmarc: DMARCAggregateReport?
+        var tls: TLSReport?
     }
 }

@@ -32,7 +32,8 @@ enum ReportsText {
         for r in rows {
             var lines = [
                 "\(r.domain)  \(ReportDates.day(r.periodStart)) to \(ReportDates.day(r.periodEnd))  "
-                    + "\(r.reports) reports from \(r.reporters) reporters"
+                    + "\(r.reports) report\(r.reports == 1 ? "" : "s") from \(r.reporters) "
+                    + "reporter\(r.reporters == 1 ? "" : "s")"
             ]
             lines += AuditText.table([
                 ["MESSAGES", "DMARC PASS", "SPF ALIGNED", "DKIM ALIGNED", "NONE", "QUARANTINE", "REJECT"],
