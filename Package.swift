@@ -281,6 +281,7 @@ let package = Package(
                 "MXRayInbound",
                 "MXRayAudit",
                 "MXRayProbe",
+                "MXRayFeedback",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],

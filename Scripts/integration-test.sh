@@ -11,6 +11,7 @@ port="${MXRAY_NSD_PORT:-$(free_port)}"
 work="$(mktemp -d /tmp/mxray-integration.XXXXXX)"
 cleanup() {
     "$here/nsd.sh" stop "$work" || true
+    "$here/postgres.sh" stop "$work/pg" || true
     if [ -f "$work/https.pid" ]; then kill "$(cat "$work/https.pid")" 2>/dev/null || true; fi
     if [ -f "$work/smtp.pid" ]; then kill "$(cat "$work/smtp.pid")" 2>/dev/null || true; fi
     rm -rf "$work"
@@ -76,6 +77,9 @@ if ! command -v postfix >/dev/null 2>&1; then
     apt-get install -y -qq postfix >/dev/null
 fi
 export MXRAY_POSTFIX=1
+# PostgreSQL (Debian) for the reports store: a throwaway cluster run as the postgres user.
+chmod 755 "$work"
+export MXRAY_POSTGRES="$("$here/postgres.sh" start "$work/pg" "$(free_port)")"
 
 swift test --filter "IntegrationTests|CLINameserverTests|CLIAuditNameserverTests|CLIProbeNameserverTests" \
     --skip "CLIBrowserTests|ARCInteropTests|DKIMInteropTests|MilterIntegrationTests|MilterPostfixTests" "$@"

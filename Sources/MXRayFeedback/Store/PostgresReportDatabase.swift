@@ -38,7 +38,8 @@ final class PostgresReportDatabase: ReportDatabase {
             let connection = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)
             return PostgresReportDatabase(connection: connection, logger: logger)
         } catch {
-            throw ReportDatabaseError("cannot connect to PostgreSQL at \(parts.host ?? socket ?? "?"): \(error)")
+            throw ReportDatabaseError(
+                "cannot connect to PostgreSQL at \(parts.host ?? socket ?? "?"): \(Self.describe(error))")
         }
     }
 
@@ -53,15 +54,27 @@ final class PostgresReportDatabase: ReportDatabase {
             case .null: bindings.appendNull()
             }
         }
-        let rows = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
-        var out: [[SQLValue]] = []
-        for try await row in rows {
-            out.append(try row.map(Self.value))
+        do {
+            let rows = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
+            var out: [[SQLValue]] = []
+            for try await row in rows {
+                out.append(try row.map(Self.value))
+            }
+            return out
+        } catch let error as PSQLError {
+            throw ReportDatabaseError("PostgreSQL: \(Self.describe(error))")
         }
-        return out
     }
 
     func close() async throws { try await connection.close() }
+
+    /// PSQLError hides its details from `description` (they may hold data); the server's message
+    /// and the kind of failure are what a user needs.
+    static func describe(_ error: Error) -> String {
+        guard let psql = error as? PSQLError else { return String(describing: error) }
+        if let message = psql.serverInfo?[.message] { return message }
+        return "\(psql.code)"
+    }
 
     private static func value(_ cell: PostgresCell) throws -> SQLValue {
         guard cell.bytes != nil else { return .null }

@@ -76,12 +76,7 @@ public struct ReportDatabaseError: Error, Sendable, CustomStringConvertible {
 /// `postgresql://`), otherwise a SQLite file path, created when missing.
 public enum ReportDatabases {
     public static func open(_ location: String) async throws -> any ReportDatabase {
-        let db: any ReportDatabase
-        if location.hasPrefix("postgres://") || location.hasPrefix("postgresql://") {
-            db = try await PostgresReportDatabase.connect(url: location)
-        } else {
-            db = try await SQLiteReportDatabase.open(path: location)
-        }
+        let db = try await connectOnly(location)
         do {
             try await ReportSchema.migrate(db)
         } catch {
@@ -89,6 +84,14 @@ public enum ReportDatabases {
             throw error
         }
         return db
+    }
+
+    /// The connection alone, with no migration: for administration (creating a database) and tests.
+    public static func connectOnly(_ location: String) async throws -> any ReportDatabase {
+        if location.hasPrefix("postgres://") || location.hasPrefix("postgresql://") {
+            return try await PostgresReportDatabase.connect(url: location)
+        }
+        return try await SQLiteReportDatabase.open(path: location)
     }
 
     /// `$MXRAY_REPORTS_DB`, else `$XDG_DATA_HOME/mxray/reports.sqlite`, else `~/.local/share/mxray/reports.sqlite`.
