@@ -183,6 +183,9 @@ let package = Package(
             name: "mxray-bench",
             dependencies: [
                 "MXRayDNS", "MXRayMessage", "MXRayAuth", "MXRayInbound", "MXRayAudit", "MXRayProbe", "MXRayMilter",
+                "MXRayFeedback",
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -43,6 +43,9 @@ export MXRAY_SMTP_PORT="$smtp_port"
 # ARC implementation the interop tests sign, seal and verify with.
 python3 -c "import dkim, authres, nacl" 2>/dev/null || python3 -m pip install -q dkimpy authres pynacl
 export MXRAY_DKIMPY=1
+# parsedmarc (PyPI), the peer the DMARC and TLS report parsers are measured against.
+python3 -c "import parsedmarc" 2>/dev/null || python3 -m pip install -q parsedmarc
+export MXRAY_PARSEDMARC=1
 # Mail::DKIM (Debian), a second independent DKIM and ARC implementation (RSA only in bookworm).
 if ! perl -MMail::DKIM::ARC::Signer -e 1 2>/dev/null; then
     echo "installing Debian's libmail-dkim-perl" >&2
@@ -81,8 +84,9 @@ export MXRAY_POSTFIX=1
 chmod 755 "$work"
 export MXRAY_POSTGRES="$("$here/postgres.sh" start "$work/pg" "$(free_port)")"
 
+# The browser, the peers, miltertest and Postfix run after the timed tests: they take both cores.
+heavy="CLIBrowserTests|ARCInteropTests|DKIMInteropTests|MilterIntegrationTests|MilterPostfixTests"
+heavy+="|ParsedmarcAgreementTests"
 swift test --filter "IntegrationTests|CLINameserverTests|CLIAuditNameserverTests|CLIProbeNameserverTests" \
-    --skip "CLIBrowserTests|ARCInteropTests|DKIMInteropTests|MilterIntegrationTests|MilterPostfixTests" "$@"
-# The browser, the peers, miltertest and Postfix after the timed tests above: they take both cores.
-swift test --skip-build \
-    --filter "CLIBrowserTests|ARCInteropTests|DKIMInteropTests|MilterIntegrationTests|MilterPostfixTests" "$@"
+    --skip "$heavy" "$@"
+swift test --skip-build --filter "$heavy" "$@"
