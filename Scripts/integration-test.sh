@@ -12,6 +12,7 @@ work="$(mktemp -d /tmp/mxray-integration.XXXXXX)"
 cleanup() {
     "$here/nsd.sh" stop "$work" || true
     "$here/postgres.sh" stop "$work/pg" || true
+    "$here/dovecot.sh" stop "$work/imap" || true
     if [ -f "$work/https.pid" ]; then kill "$(cat "$work/https.pid")" 2>/dev/null || true; fi
     if [ -f "$work/smtp.pid" ]; then kill "$(cat "$work/smtp.pid")" 2>/dev/null || true; fi
     rm -rf "$work"
@@ -83,6 +84,11 @@ export MXRAY_POSTFIX=1
 # PostgreSQL (Debian) for the reports store: a throwaway cluster run as the postgres user.
 chmod 755 "$work"
 export MXRAY_POSTGRES="$("$here/postgres.sh" start "$work/pg" "$(free_port)")"
+# Dovecot (Debian) for reports ingest over IMAP: implicit TLS with a certificate from the test CA.
+imap_port="$(free_port)"
+"$here/dovecot.sh" start "$work/imap" "$imap_port" "$work/ca"
+wait_for_tcp 127.0.0.1 "$imap_port"
+export MXRAY_IMAP="localhost:$imap_port" MXRAY_IMAP_PASSWORD_FILE="$work/imap/password"
 
 # The browser, the peers, miltertest and Postfix run after the timed tests: they take both cores.
 heavy="CLIBrowserTests|ARCInteropTests|DKIMInteropTests|MilterIntegrationTests|MilterPostfixTests"

@@ -23,6 +23,15 @@ public struct IngestSummary: Sendable, Codable, Equatable {
     public var keptAside = 0
     public var unreadable = 0
     public init() {}
+
+    public mutating func add(_ other: IngestSummary) {
+        inputs += other.inputs
+        dmarcStored += other.dmarcStored
+        tlsStored += other.tlsStored
+        duplicates += other.duplicates
+        keptAside += other.keptAside
+        unreadable += other.unreadable
+    }
 }
 
 /// Reads inputs in batches: each batch is unpacked and parsed on all cores, then stored in one
@@ -67,8 +76,10 @@ public struct ReportIngester: Sendable {
     }
 
     /// One batch: parse in parallel, store in one transaction, then acknowledge each input.
-    func ingestBatch(_ inputs: [IngestInput], summary: inout IngestSummary, onEvent: (IngestEvent) -> Void)
-        async throws
+    /// Returns, per input, whether any part of it was kept aside (the caller files it accordingly).
+    @discardableResult
+    public func ingestBatch(_ inputs: [IngestInput], summary: inout IngestSummary, onEvent: (IngestEvent) -> Void)
+        async throws -> [Bool]
     {
         let parsed = await unpackAll(inputs)
         var events: [IngestEvent] = []
@@ -109,6 +120,7 @@ public struct ReportIngester: Sendable {
         for (index, input) in inputs.enumerated() {
             try await input.acknowledge?(keptAside[index])
         }
+        return keptAside
     }
 
     /// Unpacks every input, at most `concurrency` at a time, results in input order.

@@ -100,6 +100,7 @@ struct ReportsIngestCommand: AsyncParsableCommand {
     @Flag(name: .shortAndLong, help: "Print one line per report found.") var verbose = false
     @Option(help: ArgumentHelp("Inputs parsed together and stored in one transaction.", valueName: "N"))
     var batch: Int = 64
+    @OptionGroup var imapOptions: IMAPOptions
 
     func validate() throws {
         guard (1...10_000).contains(batch) else { throw ValidationError("--batch must be 1-10000") }
@@ -107,7 +108,10 @@ struct ReportsIngestCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            guard !sources.isEmpty else { throw CLIError("nothing to ingest: name files, folders or -") }
+            guard !sources.isEmpty || imapOptions.imap != nil else {
+                throw CLIError("nothing to ingest: name files, folders or -, or give --imap HOST")
+            }
+            let imapSource = try imapOptions.source()
             let db: any ReportDatabase
             do { db = try await database.open() } catch let error as CLIError {
                 // Not stored, so not acknowledged: a pipe transport keeps the message and retries.
@@ -115,15 +119,27 @@ struct ReportsIngestCommand: AsyncParsableCommand {
                 throw ExitCode(75)
             }
             let ingester = ReportIngester(store: ReportStore(db: db), batchSize: batch)
-            let summary: IngestSummary
+            var summary = IngestSummary()
+            let show: (IngestEvent) -> Void = { event in
+                if json {
+                    print((try? compactJSON(event)) ?? "{}")
+                } else if verbose || event.result == .unreadable || event.result == .keptAside {
+                    print(ReportsText.event(event))
+                }
+            }
             do {
-                summary = try await ingester.ingest(PathInputs(paths: sources)) { event in
-                    if json {
-                        print((try? compactJSON(event)) ?? "{}")
-                    } else if verbose || event.result == .unreadable || event.result == .keptAside {
-                        print(ReportsText.event(event))
+                if !sources.isEmpty { summary = try await ingester.ingest(PathInputs(paths: sources), onEvent: show) }
+                if let imapSource {
+                    do {
+                        summary.add(try await imapSource.ingest(with: ingester, onEvent: show))
+                    } catch let error as IMAPError {
+                        try? await db.close()
+                        printToStandardError("error: IMAP: \(error)")
+                        throw ExitCode(75)
                     }
                 }
+            } catch let exit as ExitCode {
+                throw exit
             } catch {
                 try? await db.close()
                 printToStandardError("error: the reports database failed: \(error)")
@@ -282,5 +298,54 @@ struct ReportsParseCommand: AsyncParsableCommand {
         var part: String
         var dmarc: DMARCAggregateReport?
         var tls: TLSReport?
+    }
+}
+
+/// `--imap`: report messages from a mailbox over TLS; the password never on the command line.
+struct IMAPOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Also read report messages from this IMAP server over TLS.", valueName: "HOST[:PORT]"))
+    var imap: String?
+    @Option(help: ArgumentHelp("IMAP user (else $MXRAY_IMAP_USER).", valueName: "USER")) var imapUser: String?
+    @Option(
+        help: ArgumentHelp("File holding the IMAP password (else $MXRAY_IMAP_PASSWORD).", valueName: "FILE"))
+    var imapPasswordFile: String?
+    @Option(help: ArgumentHelp("Folder to read.", valueName: "FOLDER")) var imapFolder = "INBOX"
+    @Option(help: ArgumentHelp("Folder stored messages are moved to.", valueName: "FOLDER")) var imapArchive = "Archive"
+    @Option(help: ArgumentHelp("Folder messages with a part kept aside are moved to.", valueName: "FOLDER"))
+    var imapFailed = "Invalid"
+    @Option(help: ArgumentHelp("PEM file of CA certificates to trust for the IMAP server.", valueName: "PEM"))
+    var imapCaFile: String?
+    @Option(help: ArgumentHelp("Seconds allowed for each IMAP response.", valueName: "SECONDS"))
+    var imapTimeout: Double = 30
+
+    func source() throws -> IMAPReportSource? {
+        guard let imap else { return nil }
+        let environment = ProcessInfo.processInfo.environment
+        guard let user = imapUser ?? environment["MXRAY_IMAP_USER"], !user.isEmpty else {
+            throw CLIError("--imap needs --imap-user or $MXRAY_IMAP_USER")
+        }
+        var password = environment["MXRAY_IMAP_PASSWORD"]
+        if let file = imapPasswordFile {
+            guard let data = FileManager.default.contents(atPath: file) else {
+                throw CLIError("cannot read --imap-password-file \(file)")
+            }
+            password = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .newlines)
+        }
+        guard let password else { throw CLIError("--imap needs --imap-password-file or $MXRAY_IMAP_PASSWORD") }
+        guard imapTimeout > 0 && imapTimeout <= 600 else { throw CLIError("--imap-timeout must be in (0, 600]") }
+        var host = imap
+        var port = 993
+        if let colon = imap.lastIndex(of: ":"), let p = Int(imap[imap.index(after: colon)...]), !imap.hasSuffix("]") {
+            host = String(imap[..<colon])
+            port = p
+        }
+        host = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        guard (1...65535).contains(port), !host.isEmpty else {
+            throw CLIError("--imap \(imap): give HOST or HOST:PORT")
+        }
+        let account = IMAPAccount(
+            host: host, port: port, user: user, password: password, caFile: imapCaFile,
+            timeout: .milliseconds(Int64(imapTimeout * 1000)))
+        return IMAPReportSource(account: account, folder: imapFolder, archive: imapArchive, failed: imapFailed)
     }
 }

@@ -129,7 +129,7 @@ enum CSV {
     static func render(_ rows: [[String]]) -> String {
         rows.map { row in
             row.map { field in
-                guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else {
+                guard field.contains(where: { $0 == "," || $0 == "\"" || $0.isNewline }) else {
                     return field
                 }
                 return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
