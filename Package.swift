@@ -38,8 +38,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
-        // DMARC aggregate reports are XML (RFC 7489 Appendix C): decoded into Codable types.
-        .package(url: "https://github.com/CoreOffice/XMLCoder.git", from: "0.18.2"),
         // Reports arrive gzip-compressed (zlib, bounded output) or zipped (one entry read, bounded).
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
@@ -139,13 +137,15 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
+        // libxml2 (Debian's libxml2-dev), the XML parser Foundation's XMLParser wraps, driven through
+        // its SAX2 callbacks directly: XMLParser's per-element Foundation objects cost more than the parse.
+        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         // What the world reports back: DMARC aggregate reports (RFC 7489 Appendix C, DMARCbis) and
         // SMTP TLS reports (RFC 8460), unpacked from files and messages, stored in SQLite or PostgreSQL.
         .target(
             name: "MXRayFeedback",
             dependencies: [
-                "MXRayDNS", "MXRayMessage", "MXRayInbound",
-                .product(name: "XMLCoder", package: "XMLCoder"),
+                "MXRayDNS", "MXRayMessage", "MXRayInbound", "CLibXML2",
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),

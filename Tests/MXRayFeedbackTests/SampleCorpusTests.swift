@@ -11,7 +11,7 @@ import Testing
         "dmarcbis-draft-dmarc-xml-0.2.xml": "a closing tag does not match",  // <genertor>...</generator>
         "parsedmarc-invalid_xml.xml": "not well-formed",  // <email><bad-xml@bad-xml.net></email>
         "trollbyte-dmarc-malformed.xml": "not well-formed",
-        "trollbyte-dmarc-malformed_report.xml": "no report_metadata",
+        "trollbyte-dmarc-malformed_report.xml": "the root element is <invalid_root>, not <feedback>",
         "mail-auth-tlsrpt-rpt03.json": "no policy-domain",  // RFC 8460 §4.4 requires it
     ]
 

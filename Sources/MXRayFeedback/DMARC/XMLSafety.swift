@@ -1,6 +1,5 @@
 import Foundation
 import MXRayDNS
-import XMLCoder
 
 /// Checks made on report XML before any parser sees it: a byte-order mark is dropped, a DTD is
 /// refused (so no entity, internal or external, can be declared: XXE and "billion laughs"), and
@@ -10,47 +9,39 @@ enum XMLSafety {
         bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? bytes.dropFirst(3) : bytes[...]
     }
 
-    /// `<!DOCTYPE` or `<!ENTITY` anywhere in the document, case-insensitively; nil when absent.
-    static func declaresDocumentType(_ bytes: ArraySlice<UInt8>) -> String? {
+    /// One pass over the markup: whether a DTD is declared (`<!DOCTYPE` or `<!ENTITY` anywhere,
+    /// case-insensitively), and how many opening tags `<record>` or `<record ...>` (any namespace
+    /// prefix) the document holds.
+    static func scan(_ bytes: ArraySlice<UInt8>) -> (documentType: String?, records: Int) {
+        let record = Array("record".utf8)
+        var records = 0
         var i = bytes.startIndex
         while let lt = bytes[i...].firstIndex(of: UInt8(ascii: "<")) {
-            let next = bytes.index(after: lt)
-            if next < bytes.endIndex, bytes[next] == UInt8(ascii: "!") {
-                let word = bytes[(next + 1)..<min(next + 8, bytes.endIndex)].map { $0 | 0x20 }
-                if word.starts(with: Array("doctype".utf8)) { return "a DOCTYPE" }
-                if word.starts(with: Array("entity".utf8)) { return "an ENTITY" }
-            }
-            i = next
-            if i >= bytes.endIndex { break }
-        }
-        return nil
-    }
-
-    /// Opening tags `<name>` or `<name ...>` (any namespace prefix) in the document.
-    static func countElements(named name: String, in bytes: ArraySlice<UInt8>) -> Int {
-        let target = Array(name.utf8)
-        var count = 0
-        var i = bytes.startIndex
-        while let lt = bytes[i...].firstIndex(of: UInt8(ascii: "<")) {
-            var j = bytes.index(after: lt)
-            // Skip a namespace prefix: `<dmarc:record>`.
-            var k = j
-            while k < bytes.endIndex, k - j < 32, bytes[k] != UInt8(ascii: ":"), bytes[k] != UInt8(ascii: ">"),
-                bytes[k] != UInt8(ascii: " ")
-            {
-                k += 1
-            }
-            if k < bytes.endIndex, bytes[k] == UInt8(ascii: ":") { j = k + 1 }
-            if bytes[j...].starts(with: target) {
-                let after = j + target.count
-                if after < bytes.endIndex, [UInt8(ascii: ">"), 0x20, 0x09, 0x0A, 0x0D].contains(bytes[after]) {
-                    count += 1
+            var j = lt + 1
+            guard j < bytes.endIndex else { break }
+            if bytes[j] == UInt8(ascii: "!") {
+                let word = bytes[(j + 1)..<min(j + 8, bytes.endIndex)].map { $0 | 0x20 }
+                if word.starts(with: Array("doctype".utf8)) { return ("a DOCTYPE", records) }
+                if word.starts(with: Array("entity".utf8)) { return ("an ENTITY", records) }
+            } else if bytes[j] != UInt8(ascii: "/") {
+                // Skip a namespace prefix: `<dmarc:record>`.
+                var k = j
+                while k < bytes.endIndex, k - j < 32, bytes[k] != UInt8(ascii: ":"), bytes[k] != UInt8(ascii: ">"),
+                    bytes[k] != UInt8(ascii: " ")
+                {
+                    k += 1
+                }
+                if k < bytes.endIndex, bytes[k] == UInt8(ascii: ":") { j = k + 1 }
+                if bytes[j...].starts(with: record) {
+                    let after = j + record.count
+                    if after < bytes.endIndex, [UInt8(ascii: ">"), 0x20, 0x09, 0x0A, 0x0D].contains(bytes[after]) {
+                        records += 1
+                    }
                 }
             }
             i = lt + 1
-            if i >= bytes.endIndex { break }
         }
-        return count
+        return (nil, records)
     }
 
     /// A one-line reason from a decoding error, without Swift's coding-path noise.
@@ -86,6 +77,7 @@ extension XMLSafety {
         case 73: "`>` expected"
         case 76: "a closing tag does not match its opening tag"
         case 77: "the document ends inside a tag (truncated)"
+        case -1: "elements nested deeper than \(FeedbackXMLReader.maxDepth)"
         default: "parser error \(code)"
         }
     }

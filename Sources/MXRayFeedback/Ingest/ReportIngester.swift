@@ -44,7 +44,7 @@ public struct ReportIngester: Sendable {
     public var concurrency: Int
 
     public init(
-        store: ReportStore, limits: FeedbackLimits = .standard, batchSize: Int = 64,
+        store: ReportStore, limits: FeedbackLimits = .standard, batchSize: Int = 256,
         concurrency: Int = ProcessInfo.processInfo.activeProcessorCount
     ) {
         self.store = store
@@ -57,21 +57,32 @@ public struct ReportIngester: Sendable {
         -> IngestSummary where S.Element == PathInputs.Item
     {
         var summary = IngestSummary()
-        var batch: [IngestInput] = []
-        for item in items {
-            switch item {
-            case .unreadable(let source, let reason):
-                summary.unreadable += 1
-                onEvent(IngestEvent(source: source, part: source, result: .unreadable, reason: reason))
-            case .input(let input):
-                batch.append(input)
-                if batch.count >= batchSize {
-                    try await ingestBatch(batch, summary: &summary, onEvent: onEvent)
-                    batch = []
+        var iterator = items.makeIterator()
+        /// The next batch of inputs; unreadable paths are reported as they are met.
+        func nextBatch() -> [IngestInput] {
+            var batch: [IngestInput] = []
+            while batch.count < batchSize, let item = iterator.next() {
+                switch item {
+                case .unreadable(let source, let reason):
+                    summary.unreadable += 1
+                    onEvent(IngestEvent(source: source, part: source, result: .unreadable, reason: reason))
+                case .input(let input):
+                    batch.append(input)
                 }
             }
+            return batch
         }
-        if !batch.isEmpty { try await ingestBatch(batch, summary: &summary, onEvent: onEvent) }
+        // Two batches in flight: the next one is read and parsed while this one is stored, so the
+        // database's thread and the parsing cores work at the same time. Memory: two batches.
+        var batch = nextBatch()
+        var parsed = await unpackAll(batch)
+        while !batch.isEmpty {
+            let following = nextBatch()
+            async let parsingFollowing = unpackAll(following)
+            try await storeBatch(batch, parsed: parsed, summary: &summary, onEvent: onEvent)
+            batch = following
+            parsed = await parsingFollowing
+        }
         return summary
     }
 
@@ -81,16 +92,31 @@ public struct ReportIngester: Sendable {
     public func ingestBatch(_ inputs: [IngestInput], summary: inout IngestSummary, onEvent: (IngestEvent) -> Void)
         async throws -> [Bool]
     {
-        let parsed = await unpackAll(inputs)
+        try await storeBatch(inputs, parsed: await unpackAll(inputs), summary: &summary, onEvent: onEvent)
+    }
+
+    /// Stores what was found in a batch in one transaction, then acknowledges each input.
+    func storeBatch(
+        _ inputs: [IngestInput], parsed: [[UnpackedReport]], summary: inout IngestSummary,
+        onEvent: (IngestEvent) -> Void
+    ) async throws -> [Bool] {
         var events: [IngestEvent] = []
         var keptAside = Array(repeating: false, count: inputs.count)
         try await store.db.transaction {
+            // Reports first, all together; then the kept-aside inputs; events in input order.
+            var reports: [(FeedbackReport, String)] = []
+            for (index, input) in inputs.enumerated() {
+                for found in parsed[index] {
+                    if case .success(let report) = found.outcome { reports.append((report, input.source)) }
+                }
+            }
+            var outcomes = try await store.storeAll(reports).makeIterator()
             events = []
             for (index, input) in inputs.enumerated() {
                 for found in parsed[index] {
                     switch found.outcome {
                     case .success(let report):
-                        let outcome = try await store.store(report, source: input.source)
+                        let outcome = outcomes.next() ?? .duplicate
                         let kind = if case .dmarc = report { "dmarc" } else { "tls" }
                         events.append(
                             IngestEvent(

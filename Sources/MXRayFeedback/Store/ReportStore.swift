@@ -14,51 +14,71 @@ public struct ReportStore: Sendable {
 
     /// Stores one report; `duplicate` when a report with the same key is already stored.
     public func store(_ report: FeedbackReport, source: String) async throws -> Outcome {
-        switch report {
-        case .dmarc(let r): try await store(r, source: source)
-        case .tls(let r): try await store(r, source: source)
-        }
+        try await storeAll([(report, source)])[0]
     }
 
-    func store(_ r: DMARCAggregateReport, source: String) async throws -> Outcome {
-        let inserted = try await db.query(
-            """
-            INSERT INTO dmarc_report (report_key, org_name, email, report_id, domain, date_begin, date_end,
-            policy_p, policy_sp, policy_pct, adkim, aspf, version, message_count, source, ingested_at)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
-            ON CONFLICT (report_key) DO NOTHING RETURNING report_key
-            """,
-            [
-                .text(r.key), .text(r.orgName), .optional(r.email), .text(r.reportID), .text(r.published.domain),
-                .int(r.begin), .int(r.end), .optional(r.published.p), .optional(r.published.sp),
-                r.published.pct.map { .int(Int64($0)) } ?? .null, .optional(r.published.adkim),
-                .optional(r.published.aspf), .optional(r.version), .int(r.messageCount), .text(source),
-                .int(ReportClock.now()),
-            ])
-        guard !inserted.isEmpty else { return .duplicate }
+    /// Stores reports together: the DMARC reports in multi-row inserts (one statement per 64
+    /// reports, one per 128 records, instead of one or two per report), each TLS report alone.
+    /// A key met twice, in the database or in `reports`, is stored once: the first is `stored`.
+    public func storeAll(_ reports: [(FeedbackReport, String)]) async throws -> [Outcome] {
+        var outcomes = Array(repeating: Outcome.duplicate, count: reports.count)
+        var dmarc: [(index: Int, report: DMARCAggregateReport, source: String)] = []
+        for (index, (report, source)) in reports.enumerated() {
+            switch report {
+            case .dmarc(let r): dmarc.append((index, r, source))
+            case .tls(let r): outcomes[index] = try await store(r, source: source)
+            }
+        }
+        guard !dmarc.isEmpty else { return outcomes }
+        let now = ReportClock.now()
+        let inserted = Set(
+            try await insertRows(
+                table: "dmarc_report",
+                columns:
+                    "report_key, org_name, email, report_id, domain, date_begin, date_end, policy_p, policy_sp, "
+                    + "policy_pct, adkim, aspf, version, message_count, source, ingested_at",
+                count: 16, perStatement: 64,
+                rows: dmarc.map { item -> [SQLValue] in
+                    let r = item.report
+                    return [
+                        .text(r.key), .text(r.orgName), .optional(r.email), .text(r.reportID),
+                        .text(r.published.domain), .int(r.begin), .int(r.end), .optional(r.published.p),
+                        .optional(r.published.sp), r.published.pct.map { .int(Int64($0)) } ?? .null,
+                        .optional(r.published.adkim), .optional(r.published.aspf), .optional(r.version),
+                        .int(r.messageCount), .text(item.source), .int(now),
+                    ]
+                }, returning: "report_key"
+            ).compactMap { $0.first?.text })
+        var seen = Set<String>()
+        var records: [[SQLValue]] = []
+        for item in dmarc where inserted.contains(item.report.key) && seen.insert(item.report.key).inserted {
+            outcomes[item.index] = .stored
+            records += Self.recordRows(item.report)
+        }
         let columns =
             "report_key, row_number, domain, date_begin, date_end, source_ip, message_count, disposition, "
             + "dkim_aligned, spf_aligned, dmarc_pass, reasons, header_from, envelope_from, envelope_to, "
             + "dkim_results, spf_results"
-        try await insertRows(
-            table: "dmarc_record", columns: columns, count: 17,
-            rows: r.records.enumerated().map {
-                (n, rec) in
-                [
-                    .text(r.key), .int(Int64(n + 1)), .text(r.published.domain), .int(r.begin), .int(r.end),
-                    .text(rec.sourceIP), .int(rec.count), .text(rec.disposition), .text(rec.dkimAligned),
-                    .text(rec.spfAligned), .int(rec.dmarcPass ? 1 : 0),
-                    .text(rec.reasons.map { $0.type + ($0.comment.map { ": " + $0 } ?? "") }.joined(separator: "; ")),
-                    .text(rec.headerFrom), .optional(rec.envelopeFrom), .optional(rec.envelopeTo),
-                    .text(
-                        rec.dkim.map { "\($0.domain)\($0.selector.map { "/" + $0 } ?? "")=\($0.result)" }.joined(
-                            separator: " ")),
-                    .text(
-                        rec.spf.map { "\($0.domain)\($0.scope.map { "/" + $0 } ?? "")=\($0.result)" }.joined(
-                            separator: " ")),
-                ]
-            })
-        return .stored
+        _ = try await insertRows(table: "dmarc_record", columns: columns, count: 17, perStatement: 128, rows: records)
+        return outcomes
+    }
+
+    static func recordRows(_ r: DMARCAggregateReport) -> [[SQLValue]] {
+        r.records.enumerated().map { (n, rec) in
+            [
+                .text(r.key), .int(Int64(n + 1)), .text(r.published.domain), .int(r.begin), .int(r.end),
+                .text(rec.sourceIP), .int(rec.count), .text(rec.disposition), .text(rec.dkimAligned),
+                .text(rec.spfAligned), .int(rec.dmarcPass ? 1 : 0),
+                .text(rec.reasons.map { $0.type + ($0.comment.map { ": " + $0 } ?? "") }.joined(separator: "; ")),
+                .text(rec.headerFrom), .optional(rec.envelopeFrom), .optional(rec.envelopeTo),
+                .text(
+                    rec.dkim.map { "\($0.domain)\($0.selector.map { "/" + $0 } ?? "")=\($0.result)" }.joined(
+                        separator: " ")),
+                .text(
+                    rec.spf.map { "\($0.domain)\($0.scope.map { "/" + $0 } ?? "")=\($0.result)" }.joined(separator: " ")
+                ),
+            ]
+        }
     }
 
     func store(_ r: TLSReport, source: String) async throws -> Outcome {
@@ -119,11 +139,18 @@ public struct ReportStore: Sendable {
             ])
     }
 
-    /// Rows in statements of up to 64 rows each: one round trip per batch, not per row.
-    private func insertRows(table: String, columns: String, count: Int, rows: [[SQLValue]]) async throws {
+    /// Rows in statements of up to `perStatement` rows each: one round trip per statement, not per
+    /// row. With `returning`, the rows the database actually inserted (ON CONFLICT DO NOTHING skips
+    /// the others) are returned.
+    @discardableResult
+    private func insertRows(
+        table: String, columns: String, count: Int, perStatement: Int = 64, rows: [[SQLValue]],
+        returning: String? = nil
+    ) async throws -> [[SQLValue]] {
         var start = 0
+        var out: [[SQLValue]] = []
         while start < rows.count {
-            let batch = rows[start..<min(start + 64, rows.count)]
+            let batch = rows[start..<min(start + perStatement, rows.count)]
             var placeholders: [String] = []
             var binds: [SQLValue] = []
             binds.reserveCapacity(batch.count * count)
@@ -132,9 +159,11 @@ public struct ReportStore: Sendable {
                 placeholders.append("(" + (1...count).map { "$\(first + $0)" }.joined(separator: ", ") + ")")
                 binds += row
             }
-            try await db.execute(
-                "INSERT INTO \(table) (\(columns)) VALUES " + placeholders.joined(separator: ", "), binds)
+            var sql = "INSERT INTO \(table) (\(columns)) VALUES " + placeholders.joined(separator: ", ")
+            if let returning { sql += " ON CONFLICT (\(returning)) DO NOTHING RETURNING \(returning)" }
+            out += try await db.query(sql, binds)
             start += batch.count
         }
+        return out
     }
 }

@@ -29,7 +29,11 @@ final class SQLiteReportDatabase: ReportDatabase {
     }
 
     func query(_ sql: String, _ binds: [SQLValue]) async throws -> [[SQLValue]] {
-        let rows = try await connection.query(sql, binds.map(Self.sqlite))
+        // `$N` is a named parameter to SQLite, found by a linear search of the names seen so far
+        // (quadratic in a 1,000-value insert); `?N` is the same position, numbered, with no search.
+        // No statement here has a `$` inside a string literal.
+        let numbered = binds.isEmpty ? sql : String(decoding: sql.utf8.map { $0 == 0x24 ? 0x3F : $0 }, as: UTF8.self)
+        let rows = try await connection.query(numbered, binds.map(Self.sqlite))
         return rows.map { row in row.columns.map { Self.value($0.data) } }
     }
 

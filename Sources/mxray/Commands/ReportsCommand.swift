@@ -99,7 +99,7 @@ struct ReportsIngestCommand: AsyncParsableCommand {
     @Flag(help: "Print what became of each report as a JSON line, and the totals as JSON.") var json = false
     @Flag(name: .shortAndLong, help: "Print one line per report found.") var verbose = false
     @Option(help: ArgumentHelp("Inputs parsed together and stored in one transaction.", valueName: "N"))
-    var batch: Int = 64
+    var batch: Int = 256
     @OptionGroup var imapOptions: IMAPOptions
 
     func validate() throws {
