@@ -201,7 +201,7 @@ let package = Package(
         .executableTarget(
             name: "mxray-fuzz",
             dependencies: [
-                "MXRayDNS", "MXRayMessage", "MXRayAuth", "MXRayInbound", "MXRaySMTP", "MXRayMilter",
+                "MXRayDNS", "MXRayMessage", "MXRayAuth", "MXRayInbound", "MXRaySMTP", "MXRayMilter", "MXRayFeedback",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ]

@@ -9,7 +9,7 @@ seconds="${1:-60}"
 shift || true
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(dns-wire zone-file message received authentication-results tag-list spf dmarc
-    mta-sts-policy smtp-reply milter-packet)
+    mta-sts-policy smtp-reply milter-packet feedback-report imap-response)
 
 swift build --scratch-path .build-fuzz --product mxray-fuzz \
     -Xswiftc -sanitize=fuzzer,address -Xswiftc -DMXRAY_LIBFUZZER >/dev/null

@@ -1,5 +1,6 @@
 import MXRayAuth
 import MXRayDNS
+import MXRayFeedback
 import MXRayInbound
 import MXRayMessage
 import MXRayMilter
@@ -25,6 +26,9 @@ enum FuzzTarget: String, CaseIterable {
     case mtaSTSPolicy = "mta-sts-policy"
     case smtpReply = "smtp-reply"
     case milterPacket = "milter-packet"
+    /// A report input as ingest sees it: XML, JSON, gzip, zip or a MIME message.
+    case feedbackReport = "feedback-report"
+    case imapResponse = "imap-response"
 
     func run(_ bytes: [UInt8]) {
         let text = String(decoding: bytes, as: UTF8.self)
@@ -57,6 +61,13 @@ enum FuzzTarget: String, CaseIterable {
             _ = try? channel.finish()
         case .milterPacket:
             _ = try? MilterCommand(packet: ByteBuffer(bytes: bytes))
+        case .feedbackReport:
+            _ = ReportUnpacker.reports(in: bytes, name: "fuzz")
+        case .imapResponse:
+            let channel = EmbeddedChannel(handler: ByteToMessageHandler(IMAPResponseDecoder(maxLiteralBytes: 1 << 16)))
+            _ = try? channel.writeInbound(ByteBuffer(bytes: bytes))
+            while (try? channel.readInbound(as: IMAPResponse.self)) != nil {}
+            _ = try? channel.finish()
         }
     }
 }

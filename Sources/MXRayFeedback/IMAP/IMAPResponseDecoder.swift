@@ -2,9 +2,9 @@ import NIOCore
 
 /// One IMAP response (RFC 9051 §7, §2.2.2): its text with each literal's bytes taken out (the
 /// text keeps the `{N}` marker), and the literals in order.
-struct IMAPResponse: Sendable {
-    var text: String
-    var literals: [[UInt8]]
+public struct IMAPResponse: Sendable {
+    public var text: String
+    public var literals: [[UInt8]]
 
     /// `A3 OK ...` → ("A3", "OK ..."); `* 3 EXISTS` → ("*", "3 EXISTS").
     var tag: Substring { text.prefix { $0 != " " } }
@@ -13,12 +13,12 @@ struct IMAPResponse: Sendable {
 
 /// Frames responses: a line up to CRLF, and when it ends in a literal `{N}` the N bytes after it
 /// and the rest of the response after them (RFC 9051 §4.3). Lines and literals are bounded.
-struct IMAPResponseDecoder: ByteToMessageDecoder {
-    typealias InboundOut = IMAPResponse
+public struct IMAPResponseDecoder: ByteToMessageDecoder {
+    public typealias InboundOut = IMAPResponse
     let maxLineBytes = 1 << 20
     let maxLiteralBytes: Int
 
-    init(maxLiteralBytes: Int) { self.maxLiteralBytes = maxLiteralBytes }
+    public init(maxLiteralBytes: Int) { self.maxLiteralBytes = maxLiteralBytes }
 
     enum DecodeError: Error, CustomStringConvertible {
         case lineTooLong, literalTooLarge(Int)
@@ -30,7 +30,7 @@ struct IMAPResponseDecoder: ByteToMessageDecoder {
         }
     }
 
-    mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
+    public mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
         var view = buffer.readableBytesView
         var text = ""
         var literals: [[UInt8]] = []
@@ -66,7 +66,7 @@ struct IMAPResponseDecoder: ByteToMessageDecoder {
         return Int(String(decoding: digits, as: UTF8.self))
     }
 
-    mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws
+    public mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws
         -> DecodingState
     {
         try decode(context: context, buffer: &buffer)

@@ -88,6 +88,10 @@ public enum ReportUnpacker {
 
     /// The files in a zip archive (at most `maxParts`), each bounded like gzip.
     static func unzip(_ bytes: [UInt8], limits: FeedbackLimits) throws(FeedbackError) -> [(String, [UInt8])] {
+        // ZIPFoundation's in-memory reader traps when an offset in the archive points past its end
+        // (found by the feedback-report fuzz target), and its file reader leaks a path per archive;
+        // so every offset is checked first, and the archive is read from memory.
+        try ZipBounds.check(bytes)
         let archive: Archive
         do {
             archive = try Archive(data: Data(bytes), accessMode: .read)
