@@ -116,3 +116,41 @@ import Testing
         #expect(run.status == 0 && run.stdout.contains(home + "/.local/share/mxray/reports.sqlite"), "\(run.stdout)")
     }
 }
+
+/// A stop midway loses nothing: ingest killed with SIGKILL during a run, then run again, has every
+/// report stored exactly once (each batch is committed whole or not at all).
+@Suite struct CLIReportsStopTests {
+    @Test func killedMidwayThenRerunStoresEverything() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mxray-kill-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let template = try String(
+            contentsOf: MXRayProcess.repository.appendingPathComponent("Tests/MXRayFeedbackTests/Resources/samples")
+                .appendingPathComponent("parsedmarc-example.net!example.com!1529366400!1529452799.xml"),
+            encoding: .utf8)
+        let count = 3000
+        for n in 0..<count {
+            let text = template.replacingOccurrences(
+                of: "<report_id>b043f0e264cf4ea995e93765242f6dfb</report_id>", with: "<report_id>kill-\(n)</report_id>")
+            try Data(text.utf8).write(to: dir.appendingPathComponent("r\(n).xml"))
+        }
+        let db = dir.path + ".sqlite"
+        let process = Process()
+        process.executableURL = MXRayProcess.binary
+        process.arguments = ["reports", "ingest", "--db", db, "--batch", "50", dir.path]
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        Thread.sleep(forTimeInterval: 0.4)
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        let again = try MXRayProcess.run(["reports", "ingest", "--db", db, dir.path, "--json"])
+        #expect(again.status == 0)
+        let summary = again.stdout.split(separator: "\n").last.map(String.init) ?? ""
+        let totals = try JSONSerialization.jsonObject(with: Data(summary.utf8)) as? [String: Int] ?? [:]
+        // Whatever the first run committed is found again as duplicates; the rest is stored now.
+        #expect((totals["dmarcStored"] ?? 0) + (totals["duplicates"] ?? 0) == count, "\(summary)")
+        #expect(totals["inputs"] == count && totals["keptAside"] == 0, "\(summary)")
+        let stored = try MXRayProcess.run(["reports", "summary", "--db", db, "--no-names", "--json"])
+        let rows = try JSONSerialization.jsonObject(with: Data(stored.stdout.utf8)) as? [[String: Any]] ?? []
+        #expect(rows.first?["reports"] as? Int == count)
+    }
+}
