@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "MXRayReport", targets: ["MXRayReport"]),
         .library(name: "MXRayMilter", targets: ["MXRayMilter"]),
         .library(name: "MXRayFeedback", targets: ["MXRayFeedback"]),
+        .library(name: "MXRayWatch", targets: ["MXRayWatch"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -157,6 +158,20 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The watch: scheduled audits stored as typed snapshots, the changes between runs, webhook alerts.
+        .target(
+            name: "MXRayWatch",
+            dependencies: [
+                "MXRayDNS", "MXRayInbound", "MXRayAudit", "MXRayFeedback",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
         // The command-line tool: argument parsing and rendering only.
         .executableTarget(
             name: "mxray",
@@ -171,6 +186,7 @@ let package = Package(
                 "MXRayReport",
                 "MXRayMilter",
                 "MXRayFeedback",
+                "MXRayWatch",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -256,6 +272,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .testTarget(name: "MXRayWatchTests", dependencies: ["MXRayWatch"]),
         .testTarget(
             name: "MXRayFeedbackTests",
             dependencies: [

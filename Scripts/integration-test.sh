@@ -20,13 +20,14 @@ cleanup() {
 trap cleanup EXIT
 
 "$here/nsd.sh" start "$work" "$port"
-export MXRAY_NSD="127.0.0.1:$port"
+export MXRAY_NSD="127.0.0.1:$port" MXRAY_NSD_DIR="$work"
 if grep -q '::1@' "$work/nsd.conf"; then export MXRAY_NSD6="[::1]:$port"; fi
 
 # MTA-STS policy servers (HTTPS with a throwaway test CA) on 127.0.0.1 and 127.0.0.2. Each port
 # is picked after the previous server holds its own, so no two can collide.
 https_port="$(free_port)"
 "$here/test_ca.sh" "$work/ca"
+printf 'version: STSv1\r\nmode: enforce\r\nmx: *.pphosted.com\r\nmax_age: 86400\r\n' > "$work/ca/watch-policy.txt"
 python3 "$here/mta_sts_server.py" "$work/ca" "$https_port" 2>"$work/https.log" &
 echo $! > "$work/https.pid"
 wait_for_tcp 127.0.0.1 "$https_port"
@@ -92,7 +93,7 @@ export MXRAY_IMAP="localhost:$imap_port" MXRAY_IMAP_PASSWORD_FILE="$work/imap/pa
 
 # The browser, the peers, miltertest and Postfix run after the timed tests: they take both cores.
 heavy="CLIBrowserTests|ARCInteropTests|DKIMInteropTests|MilterIntegrationTests|MilterPostfixTests"
-heavy+="|ParsedmarcAgreementTests"
+heavy+="|ParsedmarcAgreementTests|WatchIntegrationTests"
 swift test --filter "IntegrationTests|CLINameserverTests|CLIAuditNameserverTests|CLIProbeNameserverTests" \
     --skip "$heavy" "$@"
 swift test --skip-build --filter "$heavy" "$@"

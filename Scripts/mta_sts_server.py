@@ -7,6 +7,7 @@
       mta-sts.good.audit.test       200 text/plain, a policy listing both tiers
       mta-sts.partial.audit.test    200 text/plain, a policy listing the first tier only
       mta-sts.probe.test            200 text/plain, enforce mode for *.probe.test
+      mta-sts.watch.audit.test      200 text/plain, DIR/watch-policy.txt as it is at each request
       mta-sts.redirect.audit.test   301 to another URL (must not be followed)
       mta-sts.mediatype.audit.test  200 text/html
       mta-sts.big.audit.test        200 text/plain of 100 KB (over the 64 KB bound)
@@ -34,6 +35,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         host = (self.headers.get("Host") or "").split(":")[0].lower()
         if self.path != "/.well-known/mta-sts.txt":
             return self.reply(404, "text/plain", b"not found")
+        if host == "mta-sts.watch.audit.test":
+            with open(directory + "/watch-policy.txt", "rb") as f:
+                return self.reply(200, "text/plain", f.read())
         if host in POLICIES:
             return self.reply(200, "text/plain; charset=utf-8", POLICIES[host].encode())
         if host == "mta-sts.redirect.audit.test":

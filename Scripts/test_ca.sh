@@ -14,7 +14,7 @@ cat > "$dir/server.ext" <<EXT
 basicConstraints=CA:FALSE
 keyUsage=critical,digitalSignature,keyEncipherment
 extendedKeyUsage=serverAuth
-subjectAltName=DNS:mta-sts.good.audit.test,DNS:mta-sts.partial.audit.test,DNS:mta-sts.redirect.audit.test,DNS:mta-sts.mediatype.audit.test,DNS:mta-sts.big.audit.test,DNS:mta-sts.stall.audit.test,DNS:mta-sts.probe.test
+subjectAltName=DNS:mta-sts.good.audit.test,DNS:mta-sts.partial.audit.test,DNS:mta-sts.redirect.audit.test,DNS:mta-sts.mediatype.audit.test,DNS:mta-sts.big.audit.test,DNS:mta-sts.stall.audit.test,DNS:mta-sts.probe.test,DNS:mta-sts.watch.audit.test
 EXT
 openssl x509 -req -in "$dir/server.csr" -CA "$dir/ca.pem" -CAkey "$dir/ca.key" -CAcreateserial -days 2 \
     -extfile "$dir/server.ext" -out "$dir/server.pem" 2>/dev/null

@@ -17,7 +17,7 @@ struct MXRay: AsyncParsableCommand {
         subcommands: [
             AuditCommand.self, ProbeCommand.self, TraceCommand.self, DNSCommand.self, VerifyCommand.self,
             SPFCommand.self, DMARCCommand.self, DKIMCommand.self, ARCCommand.self, CatalogCommand.self,
-            MilterServeCommand.self, ReportsCommand.self,
+            MilterServeCommand.self, ReportsCommand.self, WatchCommand.self,
         ]
     )
 }

@@ -35,7 +35,9 @@ import Testing
         try await db.close()
         // Reopening runs no migration twice.
         let reopened = try await ReportDatabases.open(path)
-        #expect(try await reopened.query("SELECT COUNT(*) FROM mxray_schema", []).first?.first?.int == 1)
+        #expect(
+            try await reopened.query("SELECT COUNT(*) FROM mxray_schema", []).first?.first?.int
+                == ReportSchema.currentVersion)
         try await reopened.close()
     }
 

@@ -53,7 +53,20 @@ public enum ReportSchema {
                 reason TEXT NOT NULL, size BIGINT NOT NULL, content \(dialect.blobType) NOT NULL,
                 kept_at BIGINT NOT NULL, PRIMARY KEY (input_key, part))
                 """,
-            ]
+            ],
+            // 2: mxray watch, its runs (a typed snapshot as JSON) and the changes between them.
+            [
+                """
+                CREATE TABLE watch_run (domain TEXT NOT NULL, run_at BIGINT NOT NULL, complete BIGINT NOT NULL,
+                snapshot TEXT NOT NULL, PRIMARY KEY (domain, run_at))
+                """,
+                """
+                CREATE TABLE watch_change (domain TEXT NOT NULL, run_at BIGINT NOT NULL,
+                change_number BIGINT NOT NULL, kind TEXT NOT NULL, subject TEXT NOT NULL, before_value TEXT,
+                after_value TEXT, finding TEXT, alerted BIGINT NOT NULL,
+                PRIMARY KEY (domain, run_at, change_number))
+                """,
+            ],
         ]
     }
 

@@ -64,6 +64,8 @@ public enum FindingID: String, Sendable, Codable, CaseIterable, Comparable, Cust
     case reportsTLSFailures = "reports-tls-failures"
     /// More of the domain's mail fails DMARC than the threshold.
     case reportsDMARCFailureRate = "reports-dmarc-failure-rate"
+    /// `mxray watch`: the MTA-STS policy changed and the record's id did not (RFC 8461 §3.1).
+    case mtaSTSIDNotUpdated = "mta-sts-id-not-updated"
 
     public var description: String { rawValue }
 

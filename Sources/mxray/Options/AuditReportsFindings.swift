@@ -20,8 +20,7 @@ struct AuditReportsFindings: Sendable {
     /// Adds the findings; a database error is said on standard error and leaves the audit as it was.
     func add(to report: inout AuditReport, threshold: Double) async {
         let facts = report.facts
-        let tiers = InboundTiers(
-            domain: facts.domain, kind: facts.mxKind, mx: facts.mx, tiers: facts.tiers, dnsFailures: [])
+        let tiers = facts.inboundTiers
         do {
             let found = try await ReportFindings(queries: ReportQueries(db: db), dmarcFailureThreshold: threshold)
                 .findings(for: tiers, window: ReportWindow(since: since))

@@ -1,0 +1,154 @@
+import Foundation
+import Testing
+
+/// `mxray watch` end to end: cycles against a zone file that changes between them, a webhook
+/// receiver on loopback (Python's http.server), and the history the database keeps.
+@Suite struct CLIWatchTests {
+    /// Starts a webhook receiver that appends each POST body as a line to `file`; returns its port.
+    static func receiver(file: String, failFirst: Int = 0) throws -> (Process, Int) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [
+            "python3", MXRayProcess.repository.appendingPathComponent("Scripts/webhook_receiver.py").path, file,
+            "\(failFirst)",
+        ]
+        let out = Pipe()
+        process.standardOutput = out
+        // Not the test runner's own stderr: a receiver left behind must not hold the runner's output open.
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var line = Data()
+        while !line.contains(0x0A) {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            line += chunk
+        }
+        let port = Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+        return (process, port)
+    }
+
+    @Test func changesBetweenCyclesRaiseOneAlertEach() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mxray-watch-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let zone = dir.appendingPathComponent("example.net.zone")
+        let healthy = try String(
+            contentsOf: MXRayProcess.repository.appendingPathComponent("Examples/healthy-two-vendor.zone"),
+            encoding: .utf8)
+        try Data(healthy.utf8).write(to: zone)
+        let hooks = dir.appendingPathComponent("hooks.jsonl").path
+        // The receiver refuses the first POST: the alert is retried, not lost.
+        let (server, port) = try Self.receiver(file: hooks, failFirst: 1)
+        defer { kill(server.processIdentifier, SIGKILL) }  // SIGTERM may be blocked in a test runner's children
+        #expect(port > 0)
+        let config = dir.appendingPathComponent("watch.yaml")
+        try Data(
+            """
+            domains: [example.net]
+            interval: 60
+            db: \(dir.path)/watch.sqlite
+            webhook: {url: "http://127.0.0.1:\(port)/hook", attempts: 3, timeout: 5, backoff: 0.1}
+            dns: {zone_files: ["\(zone.path)"]}
+            mta_sts: {offline: true}
+            """.utf8
+        ).write(to: config)
+        let first = try MXRayProcess.run(["watch", "--config", config.path, "--once"])
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: hooks), "the first run has nothing to compare with")
+
+        // An added bypass MX at preference 100, and one gateway host removed.
+        let changed =
+            healthy.replacingOccurrences(
+                of: "            IN MX   10 mx2.example-net.iphmx.com.",
+                with: "            IN MX   100 example-net.mail.protection.outlook.com.")
+            + "\nexample-net.mail.protection.outlook.com. 10 IN A 203.0.113.25\n"
+        try Data(changed.utf8).write(to: zone)
+        let second = try MXRayProcess.run(["watch", "--config", config.path, "--once"])
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(second.stderr.contains("webhook answered 503"))
+        let alerts = try String(contentsOfFile: hooks, encoding: .utf8).split(separator: "\n")
+        let objects = alerts.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        let kinds = objects.map { "\($0["kind"] ?? "")" + " " + "\($0["subject"] ?? "")" }
+        #expect(kinds.contains("mx-host-added example-net.mail.protection.outlook.com"), "\(kinds)")
+        #expect(kinds.contains("mx-host-removed mx2.example-net.iphmx.com"), "\(kinds)")
+        #expect(kinds.contains("finding-raised backup-mx-bypasses-gateway"), "\(kinds)")
+        #expect(Set(kinds).count == kinds.count, "each change alerted once: \(kinds)")
+
+        // Nothing changed: no new alert. History lists every change, each alerted.
+        let third = try MXRayProcess.run(["watch", "--config", config.path, "--once"])
+        #expect(third.status == 0)
+        #expect(try String(contentsOfFile: hooks, encoding: .utf8).split(separator: "\n").count == alerts.count)
+        let history = try MXRayProcess.run(["watch", "history", "example.net", "--db", "\(dir.path)/watch.sqlite"])
+        #expect(history.stdout.contains("mx-host-added") && !history.stdout.contains("pending"), "\(history.stdout)")
+        #expect(history.stdout.split(separator: "\n").count == alerts.count + 1)
+    }
+
+    /// A cycle whose DNS fails reports the failure and never a change to absent records.
+    @Test func dnsFailureIsNotAChange() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mxray-watch-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let zone = dir.appendingPathComponent("z.zone")
+        try FileManager.default.copyItem(
+            at: MXRayProcess.repository.appendingPathComponent("Examples/cold-backup.zone"), to: zone)
+        func config(_ dns: String) throws -> String {
+            let path = dir.appendingPathComponent("w.yaml").path
+            try Data(
+                "domains: [example.com]\ndb: \(dir.path)/w.sqlite\nmta_sts: {offline: true}\ndns: \(dns)\n".utf8
+            ).write(to: URL(fileURLWithPath: path))
+            return path
+        }
+        let good = try MXRayProcess.run(["watch", "--config", try config("{zone_files: [\"\(zone.path)\"]}"), "--once"])
+        #expect(good.status == 0, "\(good.stderr)")
+        // A nameserver that never answers: every lookup fails.
+        let dead = try MXRayProcess.run(
+            ["watch", "--config", try config("{nameservers: [\"127.0.0.1:9\"], timeout: 0.2, attempts: 1}"), "--once"],
+            timeout: 60)
+        #expect(dead.status == 0 && dead.stderr.contains("DNS failure: run not compared"), "\(dead.stderr)")
+        let history = try MXRayProcess.run(["watch", "history", "example.com", "--db", "\(dir.path)/w.sqlite"])
+        #expect(history.stdout.contains("no changes recorded"), "\(history.stdout)")
+    }
+}
+
+/// The long-running watch: metrics at /metrics after a cycle, and SIGTERM ends it promptly.
+@Suite struct CLIWatchServiceTests {
+    @Test func metricsThenSIGTERM() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mxray-watchd-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let zone = MXRayProcess.repository.appendingPathComponent("Examples/cold-backup.zone").path
+        let config = dir.appendingPathComponent("w.yaml").path
+        try Data(
+            ("domains: [example.com]\ninterval: 600\ndb: \(dir.path)/w.sqlite\nmta_sts: {offline: true}\n"
+                + "dns: {zone_files: [\"\(zone)\"]}\n").utf8
+        ).write(to: URL(fileURLWithPath: config))
+        let port = Int.random(in: 20_000...60_000)
+        let process = Process()
+        process.executableURL = MXRayProcess.binary
+        process.arguments = ["watch", "--config", config, "--metrics", "127.0.0.1:\(port)"]
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+        var text = ""
+        for _ in 0..<100 where !text.contains("mxray_watch_tiers") {
+            Thread.sleep(forTimeInterval: 0.2)
+            let fetch = Process()
+            fetch.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            fetch.arguments = [
+                "python3", "-c",
+                "import urllib.request,sys; print(urllib.request.urlopen(sys.argv[1], timeout=2).read().decode())",
+                "http://127.0.0.1:\(port)/metrics",
+            ]
+            let out = Pipe()
+            fetch.standardOutput = out
+            fetch.standardError = FileHandle.nullDevice
+            try fetch.run()
+            fetch.waitUntilExit()
+            text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        }
+        #expect(text.contains(#"mxray_watch_tiers{domain="example.com"} 2"#), "\(text)")
+        #expect(text.contains(#"mxray_watch_findings{domain="example.com",severity="critical"} 1"#), "\(text)")
+        let stopAsked = Date()
+        kill(process.processIdentifier, SIGTERM)
+        while process.isRunning && Date().timeIntervalSince(stopAsked) < 10 { Thread.sleep(forTimeInterval: 0.05) }
+        #expect(!process.isRunning && process.terminationStatus == 0)
+        #expect(Date().timeIntervalSince(stopAsked) < 5)
+    }
+}
