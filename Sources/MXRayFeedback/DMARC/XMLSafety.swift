@@ -43,25 +43,6 @@ enum XMLSafety {
         }
         return (nil, records)
     }
-
-    /// A one-line reason from a decoding error, without Swift's coding-path noise.
-    static func describe(_ error: Error) -> String {
-        switch error {
-        case DecodingError.dataCorrupted(let context):
-            if let underlying = context.underlyingError as NSError? {
-                return "the XML is not well-formed: " + libxml2Reason(underlying.code)
-            }
-            return context.debugDescription
-        case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context),
-            DecodingError.keyNotFound(_, let context):
-            let path = context.codingPath.map(\.stringValue).joined(separator: "/")
-            return "unexpected structure at \(path.isEmpty ? "the root" : path)"
-        default:
-            let ns = error as NSError
-            if ns.domain == "NSXMLParserErrorDomain" { return "the XML is not well-formed: " + libxml2Reason(ns.code) }
-            return String(describing: error).prefix(200).description
-        }
-    }
 }
 
 extension XMLSafety {

@@ -55,17 +55,8 @@ struct MilterServeCommand: AsyncParsableCommand {
             }
             let logger = Logger(label: "mxray.milter")
             let group = MultiThreadedEventLoopGroup.singleton
-            var metricsChannel: (any Channel)?
-            if let address = settings.metrics {
-                let (host, port) = try Self.hostPort(address)
-                let registry = PrometheusCollectorRegistry()
-                MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
-                do {
-                    metricsChannel = try await MetricsEndpoint.start(host: host, port: port, group: group) {
-                        registry.emitToString()
-                    }
-                } catch { throw CLIError("--metrics \(address): \(error)") }
-            }
+            let metricsChannel: (any Channel)? =
+                if let address = settings.metrics { try await Self.serveMetrics(at: address) } else { nil }
             let server: MilterServer
             do {
                 server = try await MilterServer.start(
@@ -82,6 +73,19 @@ struct MilterServeCommand: AsyncParsableCommand {
     static func resolver(_ dns: MilterConfig.DNSSettings) throws -> any DNSResolver {
         try makeDNSResolver(
             zones: dns.zoneFiles, nameservers: dns.nameservers, timeout: dns.timeoutSeconds, attempts: dns.attempts)
+    }
+
+    /// Bootstraps swift-metrics with a Prometheus registry and serves it at http://ADDR:PORT/metrics.
+    static func serveMetrics(at address: String) async throws -> any Channel {
+        let (host, port) = try hostPort(address)
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        do {
+            return try await MetricsEndpoint.start(host: host, port: port, group: MultiThreadedEventLoopGroup.singleton)
+            {
+                registry.emitToString()
+            }
+        } catch { throw CLIError("--metrics \(address): \(error)") }
     }
 
     static func hostPort(_ text: String) throws -> (String, Int) {

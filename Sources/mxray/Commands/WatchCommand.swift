@@ -10,8 +10,6 @@ import MXRayWatch
 import Metrics
 import NIOConcurrencyHelpers
 import NIOCore
-import NIOPosix
-import Prometheus
 
 /// `mxray watch`: the inbound posture over time, with alerts when it drifts.
 struct WatchCommand: AsyncParsableCommand {
@@ -58,17 +56,8 @@ struct WatchRunCommand: AsyncParsableCommand {
                 return handler
             }
             let logger = Logger(label: "mxray.watch")
-            var metricsChannel: (any Channel)?
-            if let address = metrics {
-                let (host, port) = try MilterServeCommand.hostPort(address)
-                let registry = PrometheusCollectorRegistry()
-                MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
-                do {
-                    metricsChannel = try await MetricsEndpoint.start(
-                        host: host, port: port, group: MultiThreadedEventLoopGroup.singleton
-                    ) { registry.emitToString() }
-                } catch { throw CLIError("--metrics \(address): \(error)") }
-            }
+            let metricsChannel: (any Channel)? =
+                if let metrics { try await MilterServeCommand.serveMetrics(at: metrics) } else { nil }
             let database = try await openDatabase(db ?? settings.db)
             let stop = NIOLockedValueBox(false)
             let reload = NIOLockedValueBox(false)
