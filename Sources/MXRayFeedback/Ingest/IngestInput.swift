@@ -2,18 +2,15 @@ import Foundation
 import MXRayMessage
 
 /// One input to ingest: a file, one message of an mbox or Maildir, standard input, or an IMAP
-/// message. `acknowledge` runs only after what the input carried is committed (a moved message).
+/// message. A source that must be acknowledged (an IMAP message moved) is acknowledged by its
+/// caller once `ReportIngester.ingestBatch` has returned, that is, once the batch is committed.
 public struct IngestInput: Sendable {
     public var source: String
     public var bytes: [UInt8]
-    public var acknowledge: (@Sendable (_ keptAside: Bool) async throws -> Void)?
 
-    public init(
-        source: String, bytes: [UInt8], acknowledge: (@Sendable (_ keptAside: Bool) async throws -> Void)? = nil
-    ) {
+    public init(source: String, bytes: [UInt8]) {
         self.source = source
         self.bytes = bytes
-        self.acknowledge = acknowledge
     }
 }
 

@@ -35,8 +35,8 @@ public struct IngestSummary: Sendable, Codable, Equatable {
 }
 
 /// Reads inputs in batches: each batch is unpacked and parsed on all cores, then stored in one
-/// transaction, and only then are its inputs acknowledged. A stop midway loses nothing: an input is
-/// either committed and acknowledged, or neither. Memory is bounded by the batch size.
+/// transaction; a caller acknowledges its inputs only after that. A stop midway loses nothing: an
+/// input is either committed and acknowledged, or neither. Memory is bounded by two batches.
 public struct ReportIngester: Sendable {
     public var store: ReportStore
     public var limits: FeedbackLimits
@@ -86,8 +86,8 @@ public struct ReportIngester: Sendable {
         return summary
     }
 
-    /// One batch: parse in parallel, store in one transaction, then acknowledge each input.
-    /// Returns, per input, whether any part of it was kept aside (the caller files it accordingly).
+    /// One batch: parse in parallel, store in one transaction. Returns, per input, whether any part
+    /// of it was kept aside; once it returns the caller may acknowledge the inputs (file each one).
     @discardableResult
     public func ingestBatch(_ inputs: [IngestInput], summary: inout IngestSummary, onEvent: (IngestEvent) -> Void)
         async throws -> [Bool]
@@ -95,7 +95,7 @@ public struct ReportIngester: Sendable {
         try await storeBatch(inputs, parsed: await unpackAll(inputs), summary: &summary, onEvent: onEvent)
     }
 
-    /// Stores what was found in a batch in one transaction, then acknowledges each input.
+    /// Stores what was found in a batch in one transaction.
     func storeBatch(
         _ inputs: [IngestInput], parsed: [[UnpackedReport]], summary: inout IngestSummary,
         onEvent: (IngestEvent) -> Void
@@ -142,9 +142,6 @@ public struct ReportIngester: Sendable {
             case .unreadable: summary.unreadable += 1
             }
             onEvent(event)
-        }
-        for (index, input) in inputs.enumerated() {
-            try await input.acknowledge?(keptAside[index])
         }
         return keptAside
     }

@@ -12,11 +12,6 @@ public struct ReportStore: Sendable {
         case stored, duplicate
     }
 
-    /// Stores one report; `duplicate` when a report with the same key is already stored.
-    public func store(_ report: FeedbackReport, source: String) async throws -> Outcome {
-        try await storeAll([(report, source)])[0]
-    }
-
     /// Stores reports together: the DMARC reports in multi-row inserts (one statement per 64
     /// reports, one per 128 records, instead of one or two per report), each TLS report alone.
     /// A key met twice, in the database or in `reports`, is stored once: the first is `stored`.

@@ -191,9 +191,16 @@ struct ReportsSummaryCommand: AsyncParsableCommand {
             if !noNames {
                 let resolver = try resolverOptions.makeResolver()
                 let namer = SourceNamer(resolver: resolver)
+                // A source failing in several periods is looked up once.
+                var names: [String: FailingSource] = [:]
                 for i in rows.indices {
                     for j in rows[i].topFailingSources.indices {
-                        rows[i].topFailingSources[j] = await namer.name(rows[i].topFailingSources[j])
+                        let source = rows[i].topFailingSources[j]
+                        var named = names[source.sourceIP]
+                        if named == nil { named = await namer.name(source) }
+                        names[source.sourceIP] = named
+                        rows[i].topFailingSources[j].reverseName = named?.reverseName
+                        rows[i].topFailingSources[j].vendor = named?.vendor
                     }
                 }
                 if let stub = resolver as? StubResolverShutdown { await stub.shutdownResolver() }
