@@ -91,9 +91,10 @@ imap_port="$(free_port)"
 wait_for_tcp 127.0.0.1 "$imap_port"
 export MXRAY_IMAP="localhost:$imap_port" MXRAY_IMAP_PASSWORD_FILE="$work/imap/password"
 
-# The browser, the peers, miltertest and Postfix run after the timed tests: they take both cores.
+# The browser, the peers, miltertest, Postfix and the report stores run after the timed tests: they take
+# both cores, and a timed test beside them measures the machine, not mxray.
 heavy="CLIBrowserTests|ARCInteropTests|DKIMInteropTests|MilterIntegrationTests|MilterPostfixTests"
-heavy+="|ParsedmarcAgreementTests|WatchIntegrationTests"
+heavy+="|ParsedmarcAgreementTests|WatchIntegrationTests|ReportsPostgresTests|ReportsIMAPTests"
 swift test --filter "IntegrationTests|CLINameserverTests|CLIAuditNameserverTests|CLIProbeNameserverTests" \
     --skip "$heavy" "$@"
 swift test --skip-build --filter "$heavy" "$@"
