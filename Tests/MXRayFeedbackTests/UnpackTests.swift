@@ -57,9 +57,24 @@ import Testing
 
     @Test func truncatedAndCorrupt() {
         let gz = Fixtures.gzip(xml)
-        #expect(reasons(ReportUnpacker.reports(in: Array(gz.prefix(gz.count / 2)), name: "t.gz")).count == 1)
+        let half = reasons(ReportUnpacker.reports(in: Array(gz.prefix(gz.count / 2)), name: "t.gz"))
+        #expect(half == ["gzip data is corrupt or truncated"])
         let zipped = Fixtures.zip([("a.xml", xml)])
         #expect(reasons(ReportUnpacker.reports(in: Array(zipped.prefix(40)), name: "t.zip")).count == 1)
+        // An end record whose comment runs past the end (found by the fuzz target as a leak).
+        var longComment = zipped
+        longComment[longComment.count - 2] = 0x10
+        let comment = reasons(ReportUnpacker.reports(in: longComment, name: "c.zip"))
+        #expect(comment.first?.contains("offset points outside") == true)
+        // The central directory says less data than there is, or a different CRC-32: the entry is refused
+        // (ZIPFoundation looped forever on a deflate stream that did not end in its bytes).
+        let directory = zipped.indices.last { Array(zipped[$0..<min($0 + 4, zipped.count)]) == [0x50, 0x4B, 1, 2] }!
+        var short = zipped
+        short[directory + 20] &-= 10
+        #expect(reasons(ReportUnpacker.reports(in: short, name: "s.zip")).first?.contains("corrupt") == true)
+        var crc = zipped
+        crc[directory + 16] ^= 1
+        #expect(reasons(ReportUnpacker.reports(in: crc, name: "c.zip")).first?.contains("CRC-32") == true)
         let cut = Array(xml.prefix(xml.count - 40))
         #expect(reasons(ReportUnpacker.reports(in: cut, name: "t.xml")).first?.contains("not well-formed") == true)
     }

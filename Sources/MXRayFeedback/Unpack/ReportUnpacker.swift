@@ -72,57 +72,65 @@ public enum ReportUnpacker {
         }
     }
 
-    /// gzip, with the output bounded by size and by expansion ratio.
+    /// gzip, with the output bounded by size and by expansion ratio. compress-nio returns what it
+    /// inflated when the input ends early, so the length is checked against the trailer's ISIZE
+    /// (RFC 1952 §2.3.1; zlib checks the CRC only when the stream is whole).
     static func gunzip(_ bytes: [UInt8], limits: FeedbackLimits) throws(FeedbackError) -> [UInt8] {
         let bound = limits.outputBound(compressed: bytes.count)
         var buffer = ByteBuffer(bytes: bytes)
+        let corrupt = FeedbackError("gzip data is corrupt or truncated")
         do {
             var inflated = try buffer.decompress(with: .gzip(), maxSize: bound)
+            let size = bytes.suffix(4).reversed().reduce(0) { $0 << 8 | Int($1) }
+            guard bytes.count >= 18, inflated.readableBytes % (1 << 32) == size else { throw corrupt }
             return inflated.readBytes(length: inflated.readableBytes) ?? []
+        } catch let error as FeedbackError {
+            throw error
         } catch let error as CompressNIOError where error == .bufferOverflow {
             throw FeedbackError("gzip data expands past \(bound) bytes (from \(bytes.count)): refused as a bomb")
         } catch {
-            throw FeedbackError("gzip data is corrupt or truncated")
+            throw corrupt
         }
     }
 
-    /// The files in a zip archive (at most `maxParts`), each bounded like gzip.
+    /// The files in a zip archive (at most `maxParts`), bounded together like gzip; each file's
+    /// size and CRC-32 are checked against the central directory, so a truncated entry is caught.
     static func unzip(_ bytes: [UInt8], limits: FeedbackLimits) throws(FeedbackError) -> [(String, [UInt8])] {
-        // ZIPFoundation's in-memory reader traps when an offset in the archive points past its end
-        // (found by the feedback-report fuzz target), and its file reader leaks a path per archive;
-        // so every offset is checked first, and the archive is read from memory.
-        try ZipBounds.check(bytes)
-        let archive: Archive
-        do {
-            archive = try Archive(data: Data(bytes), accessMode: .read)
-        } catch {
-            throw FeedbackError("not a readable zip archive")
-        }
+        let directory = try ZipDirectory(bytes)
         var files: [(String, [UInt8])] = []
         let bound = limits.outputBound(compressed: bytes.count)
         var total = 0
-        for entry in archive where entry.type == .file {
+        for entry in directory.entries where !entry.isDirectory {
             guard files.count < limits.maxParts else {
                 throw FeedbackError("more than \(limits.maxParts) files in a zip")
             }
-            var content: [UInt8] = []
-            do {
-                _ = try archive.extract(entry, skipCRC32: false) { chunk in
-                    total += chunk.count
-                    guard total <= bound else { throw ZipBound.exceeded }
-                    content.append(contentsOf: chunk)
-                }
-            } catch ZipBound.exceeded {
+            guard entry.uncompressedSize <= bound - total else {
                 throw FeedbackError("zip content expands past \(bound) bytes (from \(bytes.count)): refused as a bomb")
-            } catch {
-                throw FeedbackError("zip entry \(entry.path) is corrupt or truncated")
             }
-            files.append((entry.path, content))
+            let content: [UInt8]
+            switch entry.method {
+            case 0:
+                content = Array(bytes[entry.data])
+            case 8:
+                var buffer = ByteBuffer(bytes: bytes[entry.data])
+                do {
+                    // One byte past the declared size, so an entry that lies about its size fails below.
+                    var inflated = try buffer.decompress(with: .deflate(), maxSize: entry.uncompressedSize + 1)
+                    content = inflated.readBytes(length: inflated.readableBytes) ?? []
+                } catch {
+                    throw FeedbackError("zip entry \(entry.name) is corrupt, truncated or larger than it says")
+                }
+            default:
+                throw FeedbackError("zip entry \(entry.name) uses compression method \(entry.method), not deflate")
+            }
+            guard content.count == entry.uncompressedSize,
+                Data(content).crc32(checksum: 0) == entry.crc32
+            else { throw FeedbackError("zip entry \(entry.name) is corrupt or truncated (size or CRC-32 differs)") }
+            total += content.count
+            files.append((entry.name, content))
         }
         return files
     }
-
-    private enum ZipBound: Error { case exceeded }
 
     enum Kind {
         case gzip, zip, xml, json, other
