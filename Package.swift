@@ -39,12 +39,16 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
-        // Reports arrive gzip-compressed (zlib, bounded output) or zipped (one entry read, bounded).
+        // Reports arrive gzip-compressed or zipped: compress-nio inflates (zlib, bounded output);
+        // ZIPFoundation writes the test and benchmark zips and gives the CRC-32 (its reader hangs on
+        // hostile archives, so mxray reads zip directories itself).
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
         // The reports database: SQLite embedded (vendored, no system library), PostgreSQL for a team.
         .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        // The watch daemon's graceful shutdown and signals; already built as postgres-nio's dependency.
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         // DNS: wire codec, async stub resolver (UDP + TCP), zone-file resolver, cache.
@@ -162,7 +166,7 @@ let package = Package(
         .target(
             name: "MXRayWatch",
             dependencies: [
-                "MXRayDNS", "MXRayInbound", "MXRayAudit", "MXRayFeedback",
+                "MXRayDNS", "MXRayInbound", "MXRayAudit", "MXRayFeedback", "MXRayProbe",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -193,6 +197,8 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
         // Throughput benchmarks; run in a release build (see BENCHMARKS.md).

@@ -92,6 +92,65 @@ struct WatchIntegrationTests {
         #expect(!new.contains { $0.hasPrefix("mta-sts") }, "\(new)")
     }
 
+    /// The probe at its own schedule: the first cycle probes both hosts (days to expiry in /metrics),
+    /// a restart within the probe interval does not probe again and raises no change (the probe's
+    /// findings and certificates are carried forward), and SIGTERM ends the service cleanly.
+    @Test func probeAtItsOwnSchedule() async throws {
+        let dir = Interop.temporary("watchprobe")
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let config = dir + "/watch.yaml"
+        let smtpPort = try #require(Self.environment["MXRAY_SMTP_PORT"])
+        let ca = Self.environment["MXRAY_TEST_CA"] ?? ""
+        try Data(
+            """
+            domains: [watchprobe.probe.test]
+            interval: 600
+            db: \(dir)/watch.sqlite
+            dns: {nameservers: ["\(Self.environment["MXRAY_NSD"] ?? "")"]}
+            mta_sts: {offline: true}
+            probe: {interval: 86400, port: \(smtpPort), timeout: 5, ca_file: "\(ca)",
+                    rcpt: [bob@probe.test], helo: mxray.test}
+            """.utf8
+        ).write(to: URL(fileURLWithPath: config))
+        let port = Int.random(in: 20_000...60_000)
+        let log = dir + "/first.log"
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: MXRayBinary.path)
+        process.arguments = ["watch", "--config", config, "--metrics", "127.0.0.1:\(port)"]
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        try process.run()
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        var metrics = ""
+        for _ in 0..<150 where !metrics.contains("mxray_watch_certificate_expiry_days") {
+            try await Task.sleep(for: .milliseconds(200))
+            let fetch =
+                "import urllib.request,sys; print(urllib.request.urlopen(sys.argv[1], timeout=2).read().decode())"
+            metrics =
+                (try? Interop.runProcess(["python3", "-c", fetch, "http://127.0.0.1:\(port)/metrics"]))?.output ?? ""
+        }
+        func days(_ host: String) -> Int? {
+            let prefix = #"mxray_watch_certificate_expiry_days{domain="watchprobe.probe.test",host="\#(host)"} "#
+            return metrics.split(separator: "\n").first { $0.hasPrefix(prefix) }.flatMap {
+                Double($0.dropFirst(prefix.count)).map { Int($0) }
+            }
+        }
+        #expect((360...365).contains(days("mx-good.probe.test") ?? 0), "\(metrics)")
+        #expect((days("mx-expired.probe.test") ?? 0) < 0, "\(metrics)")
+        kill(process.processIdentifier, SIGTERM)
+        let stopAsked = Date()
+        while process.isRunning && Date().timeIntervalSince(stopAsked) < 10 {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(!process.isRunning && process.terminationStatus == 0)
+        let first = try String(contentsOfFile: log, encoding: .utf8)
+        #expect(first.contains("probed=1"), "\(first)")
+
+        let again = try Interop.runProcess([MXRayBinary.path, "watch", "--config", config, "--once"])
+        #expect(again.status == 0 && again.output.contains("probed=0"), "\(again.output)")
+        #expect(again.output.contains("changes=0"), "\(again.output)")
+    }
+
     static func receiver(file: String) throws -> (Process, Int) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")

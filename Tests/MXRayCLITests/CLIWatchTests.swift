@@ -108,7 +108,7 @@ import Testing
     }
 }
 
-/// The long-running watch: metrics at /metrics after a cycle, and SIGTERM ends it promptly.
+/// The long-running watch: metrics at /metrics after a cycle, SIGHUP reloads, SIGTERM ends it promptly.
 @Suite struct CLIWatchServiceTests {
     @Test func metricsThenSIGTERM() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mxray-watchd-\(UUID().uuidString)")
@@ -127,7 +127,7 @@ import Testing
         try process.run()
         defer { if process.isRunning { process.terminate() } }
         var text = ""
-        for _ in 0..<100 where !text.contains("mxray_watch_tiers") {
+        func fetchMetrics() throws {
             Thread.sleep(forTimeInterval: 0.2)
             let fetch = Process()
             fetch.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -143,12 +143,78 @@ import Testing
             fetch.waitUntilExit()
             text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         }
+        for _ in 0..<100 where !text.contains("mxray_watch_tiers") { try fetchMetrics() }
         #expect(text.contains(#"mxray_watch_tiers{domain="example.com"} 2"#), "\(text)")
         #expect(text.contains(#"mxray_watch_findings{domain="example.com",severity="critical"} 1"#), "\(text)")
+        // SIGHUP: the configuration is read again and a cycle starts at once, long before the 600 s interval.
+        try Data(
+            ("domains: [example.com, mail.example.com]\ninterval: 600\ndb: \(dir.path)/w.sqlite\n"
+                + "mta_sts: {offline: true}\ndns: {zone_files: [\"\(zone)\"]}\n").utf8
+        ).write(to: URL(fileURLWithPath: config))
+        kill(process.processIdentifier, SIGHUP)
+        for _ in 0..<100 where !text.contains(#"domain="mail.example.com""#) { try fetchMetrics() }
+        #expect(process.isRunning && text.contains(#"mxray_watch_tiers{domain="mail.example.com"}"#), "\(text)")
         let stopAsked = Date()
         kill(process.processIdentifier, SIGTERM)
         while process.isRunning && Date().timeIntervalSince(stopAsked) < 10 { Thread.sleep(forTimeInterval: 0.05) }
         #expect(!process.isRunning && process.terminationStatus == 0)
         #expect(Date().timeIntervalSince(stopAsked) < 5)
+    }
+
+    /// SIGTERM in the middle of a cycle: the watch stops after the domain in hand, every domain it
+    /// logged is stored whole, and a restart audits them all again; DNS failures are never changes.
+    @Test func sigtermMidCycleLosesNoRun() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mxray-watchm-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let config = dir.appendingPathComponent("w.yaml").path
+        let domains = (1...20).map { "d\($0).example" }
+        try Data(
+            ("domains: [\(domains.joined(separator: ", "))]\ninterval: 600\ndb: \(dir.path)/w.sqlite\n"
+                + "mta_sts: {offline: true}\ndns: {nameservers: [\"127.0.0.1:9\"], timeout: 0.3, attempts: 1}\n").utf8
+        ).write(to: URL(fileURLWithPath: config))
+        let log = dir.appendingPathComponent("stderr.log")
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        let process = Process()
+        process.executableURL = MXRayProcess.binary
+        process.arguments = ["watch", "--config", config]
+        process.standardError = try FileHandle(forWritingTo: log)
+        try process.run()
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        func failuresLogged() -> Int {
+            let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+            return text.components(separatedBy: "DNS failure: run not compared").count - 1
+        }
+        for _ in 0..<300 where failuresLogged() < 2 { Thread.sleep(forTimeInterval: 0.05) }
+        #expect(failuresLogged() >= 2)
+        let stopAsked = Date()
+        kill(process.processIdentifier, SIGTERM)
+        while process.isRunning && Date().timeIntervalSince(stopAsked) < 15 { Thread.sleep(forTimeInterval: 0.05) }
+        #expect(!process.isRunning && process.terminationStatus == 0)
+        let logged = failuresLogged()
+        #expect(logged < domains.count, "the stop came after the whole cycle; the test proves nothing")
+        func storedRuns() throws -> [String] {
+            let query = Process()
+            query.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            query.arguments = [
+                "python3", "-c",
+                "import sqlite3,sys; [print(r[0], r[1]) for r in sqlite3.connect(sys.argv[1]).execute("
+                    + "'SELECT domain, complete FROM watch_run ORDER BY run_at')]",
+                "\(dir.path)/w.sqlite",
+            ]
+            let out = Pipe()
+            query.standardOutput = out
+            try query.run()
+            query.waitUntilExit()
+            return String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                .split(separator: "\n").map(String.init)
+        }
+        let first = try storedRuns()
+        #expect(first.count == logged && first.allSatisfy { $0.hasSuffix(" 0") }, "\(first)")
+        #expect(first == domains.prefix(logged).map { "\($0) 0" })
+        let restart = try MXRayProcess.run(["watch", "--config", config, "--once"], timeout: 120)
+        #expect(restart.status == 0, "\(restart.stderr)")
+        #expect(try storedRuns().count == logged + domains.count)
+        let history = try MXRayProcess.run(["watch", "history", "d1.example", "--db", "\(dir.path)/w.sqlite"])
+        #expect(history.stdout.contains("no changes recorded"), "\(history.stdout)")
     }
 }

@@ -11,6 +11,9 @@ import Yams
 /// summary_threshold: 10     # more domains changed at once than this: one summary alert
 /// dns: {nameservers: [], zone_files: [], timeout: 2, attempts: 2}
 /// mta_sts: {offline: false, port: 443, ca_file: null, timeout: 10}
+/// probe: {interval: 86400, port: 25, timeout: 10, ca_file: null, helo: null, rcpt: [],
+///         expiry_days: [30, 14, 7, 3, 1, 0]}   # absent: no SMTP probe
+/// tls_report_days: 7        # days of stored TLS-RPT reports compared run to run; 0: none
 /// ```
 public struct WatchConfig: Sendable, Codable, Equatable {
     public var domains: [String]
@@ -20,6 +23,33 @@ public struct WatchConfig: Sendable, Codable, Equatable {
     public var summaryThreshold: Int = 10
     public var dns = DNS()
     public var mtaSTS = MTASTS()
+    public var probe: Probe?
+    public var tlsReportDays = 7
+
+    /// The SMTP probe (never DATA), at its own slower schedule, for certificate expiry and parity.
+    public struct Probe: Sendable, Codable, Equatable {
+        public var interval = 86_400
+        public var port = 25
+        public var timeout: Double = 10
+        public var caFile: String?
+        public var helo: String?
+        public var rcpt: [String] = []
+        public var expiryDays = [30, 14, 7, 3, 1, 0]
+        enum CodingKeys: String, CodingKey {
+            case interval, port, timeout, caFile = "ca_file", helo, rcpt, expiryDays = "expiry_days"
+        }
+
+        public init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            interval = try c.decodeIfPresent(Int.self, forKey: .interval) ?? 86_400
+            port = try c.decodeIfPresent(Int.self, forKey: .port) ?? 25
+            timeout = try c.decodeIfPresent(Double.self, forKey: .timeout) ?? 10
+            caFile = try c.decodeIfPresent(String.self, forKey: .caFile)
+            helo = try c.decodeIfPresent(String.self, forKey: .helo)
+            rcpt = try c.decodeIfPresent([String].self, forKey: .rcpt) ?? []
+            expiryDays = try c.decodeIfPresent([Int].self, forKey: .expiryDays) ?? [30, 14, 7, 3, 1, 0]
+        }
+    }
 
     public struct Webhook: Sendable, Codable, Equatable {
         public var url: String
@@ -71,7 +101,8 @@ public struct WatchConfig: Sendable, Codable, Equatable {
         }
     }
     enum CodingKeys: String, CodingKey {
-        case domains, interval, db, webhook, summaryThreshold = "summary_threshold", dns, mtaSTS = "mta_sts"
+        case domains, interval, db, webhook, summaryThreshold = "summary_threshold", dns, mtaSTS = "mta_sts", probe
+        case tlsReportDays = "tls_report_days"
     }
 
     public init(from decoder: Decoder) throws {
@@ -83,6 +114,8 @@ public struct WatchConfig: Sendable, Codable, Equatable {
         summaryThreshold = try c.decodeIfPresent(Int.self, forKey: .summaryThreshold) ?? 10
         dns = try c.decodeIfPresent(DNS.self, forKey: .dns) ?? DNS()
         mtaSTS = try c.decodeIfPresent(MTASTS.self, forKey: .mtaSTS) ?? MTASTS()
+        probe = try c.decodeIfPresent(Probe.self, forKey: .probe)
+        tlsReportDays = try c.decodeIfPresent(Int.self, forKey: .tlsReportDays) ?? 7
     }
 
     public static func load(path: String) throws -> WatchConfig {
@@ -103,6 +136,20 @@ public struct WatchConfig: Sendable, Codable, Equatable {
             guard (1...20).contains(hook.attempts), hook.timeout > 0, hook.timeout <= 120, hook.backoff >= 0 else {
                 throw WatchConfigError("\(path): webhook attempts 1-20, timeout (0, 120], backoff >= 0")
             }
+        }
+        if let probe = config.probe {
+            guard probe.interval >= config.interval, (1...65535).contains(probe.port), probe.timeout > 0,
+                probe.timeout <= 300, !probe.expiryDays.isEmpty,
+                probe.expiryDays.allSatisfy({ (0...3650).contains($0) }),
+                probe.rcpt.allSatisfy({ $0.contains("@") })
+            else {
+                throw WatchConfigError(
+                    "\(path): probe interval at least the cycle interval, port 1-65535, timeout (0, 300], "
+                        + "expiry_days 0-3650 (at least one), rcpt addresses")
+            }
+        }
+        guard (0...366).contains(config.tlsReportDays) else {
+            throw WatchConfigError("\(path): tls_report_days must be 0 to 366")
         }
         return config
     }

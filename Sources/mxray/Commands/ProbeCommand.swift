@@ -30,13 +30,15 @@ struct ProbeOptions: ParsableArguments {
         for r in rcpt where !r.contains("@") { throw ValidationError("--rcpt \(r) is not an address") }
     }
 
+    /// This machine's host name when it is a domain name, else a name that says it is not one.
+    static var defaultHELO: String {
+        ProcessInfo.processInfo.hostName.contains(".") ? ProcessInfo.processInfo.hostName : "mxray.invalid"
+    }
+
     func prober(caFile: String?, now: Int64) -> Prober {
         var o = Prober.Options(
             recipients: rcpt, mailFrom: mailFrom,
-            helo: helo
-                ?? (ProcessInfo.processInfo.hostName.contains(".")
-                    ? ProcessInfo.processInfo.hostName : "mxray.invalid"),
-            now: now)
+            helo: helo ?? Self.defaultHELO, now: now)
         o.port = port
         o.timeout = .milliseconds(Int64(timeout * 1000))
         o.caFile = caFile

@@ -1,15 +1,15 @@
 import ArgumentParser
-import Dispatch
 import Foundation
 import Logging
 import MXRayAudit
 import MXRayFeedback
 import MXRayInbound
 import MXRayMilter
+import MXRayProbe
 import MXRayWatch
 import Metrics
-import NIOConcurrencyHelpers
 import NIOCore
+import ServiceLifecycle
 
 /// `mxray watch`: the inbound posture over time, with alerts when it drifts.
 struct WatchCommand: AsyncParsableCommand {
@@ -30,8 +30,11 @@ struct WatchRunCommand: AsyncParsableCommand {
             database: SQLite or PostgreSQL), compares it with the domain's last complete run and stores \
             the changes, logs each change on standard error, and POSTs each one to the webhook (retried \
             with backoff; an alert not taken is sent again next cycle). A run with a DNS failure is \
-            stored but never compared. SIGTERM or SIGINT stops after the domain being audited; SIGHUP \
-            reloads the configuration before the next cycle.
+            stored but never compared. With a `probe` section, the MX hosts are probed over SMTP when the \
+            last probe is older than its interval, and certificate expiry is compared against its \
+            thresholds; stored TLS-RPT reports are compared run to run. SIGTERM or SIGINT stops after the \
+            domain being audited (swift-service-lifecycle's graceful shutdown); SIGHUP reloads the \
+            configuration before the next cycle.
             """
     )
 
@@ -45,9 +48,10 @@ struct WatchRunCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            var settings = try Self.load(config)
+            let settings = try Self.load(config)
             if checkConfig {
-                print("# \(config): valid, \(settings.domains.count) domains, every \(settings.interval) s")
+                let probe = settings.probe.map { ", probe every \($0.interval) s" } ?? ", no probe"
+                print("# \(config): valid, \(settings.domains.count) domains, every \(settings.interval) s" + probe)
                 return
             }
             LoggingSystem.bootstrap { label in
@@ -59,41 +63,16 @@ struct WatchRunCommand: AsyncParsableCommand {
             let metricsChannel: (any Channel)? =
                 if let metrics { try await MilterServeCommand.serveMetrics(at: metrics) } else { nil }
             let database = try await openDatabase(db ?? settings.db)
-            let stop = NIOLockedValueBox(false)
-            let reload = NIOLockedValueBox(false)
-            let signals = Self.installSignals(stop: stop, reload: reload)
-            defer { for s in signals { s.cancel() } }
+            let service = WatchService(configPath: config, settings: settings, database: database, once: once)
+            // As for the milter: the default actions off, so only the dispatch sources see these signals.
+            for number in [SIGTERM, SIGINT, SIGHUP] { signal(number, SIG_IGN) }
+            let group = ServiceGroup(
+                configuration: .init(
+                    services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
+                    gracefulShutdownSignals: [.sigterm, .sigint],
+                    logger: logger))
             var exitError: Error?
-            do {
-                while true {
-                    if reload.withLockedValue({ r in
-                        defer { r = false }
-                        return r
-                    }) {
-                        do {
-                            settings = try Self.load(config)
-                            logger.info("configuration reloaded", metadata: ["domains": "\(settings.domains.count)"])
-                        } catch { logger.error("reload failed, keeping the previous configuration: \(error)") }
-                    }
-                    let cycle = try Self.cycle(settings, store: WatchStore(db: database), logger: logger)
-                    let outcomes = try await cycle.run(settings.domains) { stop.withLockedValue { $0 } }
-                    Self.record(outcomes)
-                    let changed = outcomes.reduce(0) { $0 + $1.changes.count }
-                    let failed = outcomes.filter { !$0.complete }.count
-                    logger.info(
-                        "cycle done",
-                        metadata: [
-                            "domains": "\(outcomes.count)", "changes": "\(changed)", "dns_failures": "\(failed)",
-                        ])
-                    if once || stop.withLockedValue({ $0 }) { break }
-                    // Sleep in one-second steps, so a stop signal is honoured within a second.
-                    for _ in 0..<settings.interval
-                    where !stop.withLockedValue({ $0 }) && !reload.withLockedValue({ $0 }) {
-                        try await Task.sleep(for: .seconds(1))
-                    }
-                    if stop.withLockedValue({ $0 }) { break }
-                }
-            } catch { exitError = error }
+            do { try await group.run() } catch { exitError = error }
             try? await database.close()
             try? await metricsChannel?.close()
             if let exitError { throw CLIError("watch: \(exitError)") }
@@ -118,6 +97,10 @@ struct WatchRunCommand: AsyncParsableCommand {
             }
             Counter(label: "mxray_watch_changes_total", dimensions: [("domain", o.domain)]).increment(
                 by: o.changes.count)
+            for (host, days) in o.certificateDaysLeft {
+                Gauge(label: "mxray_watch_certificate_expiry_days", dimensions: [("domain", o.domain), ("host", host)])
+                    .record(days)
+            }
         }
     }
 
@@ -153,21 +136,18 @@ struct WatchRunCommand: AsyncParsableCommand {
             store: store, poster: poster, attempts: settings.webhook?.attempts ?? 1,
             backoff: .milliseconds(Int64((settings.webhook?.backoff ?? 1) * 1000)),
             summaryThreshold: settings.summaryThreshold, logger: logger)
-        return WatchCycle(auditor: auditor, store: store, alerter: alerter, logger: logger)
-    }
-
-    static func installSignals(stop: NIOLockedValueBox<Bool>, reload: NIOLockedValueBox<Bool>)
-        -> [any DispatchSourceSignal]
-    {
-        var sources: [any DispatchSourceSignal] = []
-        for (number, flag) in [(SIGTERM, stop), (SIGINT, stop), (SIGHUP, reload)] {
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { flag.withLockedValue { $0 = true } }
-            source.resume()
-            sources.append(source)
+        var cycle = WatchCycle(auditor: auditor, store: store, alerter: alerter, logger: logger)
+        cycle.tlsReportDays = settings.tlsReportDays
+        if let p = settings.probe {
+            var o = Prober.Options(
+                recipients: p.rcpt, helo: p.helo ?? ProbeOptions.defaultHELO, now: Int64(Date().timeIntervalSince1970))
+            o.port = p.port
+            o.timeout = .milliseconds(Int64(p.timeout * 1000))
+            o.caFile = p.caFile
+            cycle.probe = (Prober(options: o), Int64(p.interval))
+            cycle.expiryDays = p.expiryDays
         }
-        return sources
+        return cycle
     }
 }
 
