@@ -108,6 +108,45 @@ import Testing
     }
 }
 
+extension CLIWatchTests {
+    /// TLS-RPT reports stored in the watch's own database between two runs: the host they name
+    /// with failures where there were none is one `tls-failures-rising` change (RFC 8460 §4.4).
+    @Test func tlsReportFailuresRising() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mxray-watcht-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let zone = MXRayProcess.repository.appendingPathComponent("Examples/cold-backup.zone").path
+        let db = dir.appendingPathComponent("w.sqlite").path
+        let config = dir.appendingPathComponent("w.yaml").path
+        try Data(
+            "domains: [example.com]\ndb: \(db)\nmta_sts: {offline: true}\ndns: {zone_files: [\"\(zone)\"]}\n".utf8
+        ).write(to: URL(fileURLWithPath: config))
+        #expect(try MXRayProcess.run(["watch", "--config", config, "--once"]).status == 0)
+        let formatter = ISO8601DateFormatter()
+        let (start, end) = (Date().addingTimeInterval(-2 * 86_400), Date().addingTimeInterval(-86_400))
+        let report = """
+            {"organization-name": "Reporter", "contact-info": "tls@reporter.example", "report-id": "r-\(UUID())",
+             "date-range": {"start-datetime": "\(formatter.string(from: start))",
+                            "end-datetime": "\(formatter.string(from: end))"},
+             "policies": [{"policy": {"policy-type": "sts", "policy-domain": "example.com"},
+               "summary": {"total-successful-session-count": 90, "total-failure-session-count": 9},
+               "failure-details": [{"result-type": "certificate-expired", "failed-session-count": 9,
+                 "receiving-mx-hostname": "eu-smtp-inbound-2.mimecast.com"}]}]}
+            """
+        let file = dir.appendingPathComponent("report.json").path
+        try Data(report.utf8).write(to: URL(fileURLWithPath: file))
+        let ingest = try MXRayProcess.run(["reports", "ingest", file, "--db", db])
+        #expect(ingest.status == 0, "\(ingest.stderr)")
+        #expect(try MXRayProcess.run(["watch", "--config", config, "--once"]).status == 0)
+        let history = try MXRayProcess.run(["watch", "history", "example.com", "--db", db])
+        #expect(history.stdout.contains("tls-failures-rising"), "\(history.stdout)")
+        #expect(history.stdout.contains("9 failed sessions (MX 10)"), "\(history.stdout)")
+        // The same reports on the next run: nothing new.
+        #expect(try MXRayProcess.run(["watch", "--config", config, "--once"]).status == 0)
+        let again = try MXRayProcess.run(["watch", "history", "example.com", "--db", db])
+        #expect(again.stdout.components(separatedBy: "tls-failures-rising").count == 2, "\(again.stdout)")
+    }
+}
+
 /// The long-running watch: metrics at /metrics after a cycle, SIGHUP reloads, SIGTERM ends it promptly.
 @Suite struct CLIWatchServiceTests {
     @Test func metricsThenSIGTERM() throws {
