@@ -74,13 +74,7 @@ fi
 export MXRAY_MILTERTEST="$(command -v miltertest)"
 # Postfix (Debian) for the milter's end-to-end test: installed without a configuration of its own
 # (nothing listens until Scripts/postfix-tiers.sh starts its loopback instances).
-if ! command -v postfix >/dev/null 2>&1; then
-    echo "installing Debian's postfix" >&2
-    echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq >/dev/null
-    apt-get install -y -qq postfix >/dev/null
-fi
+install_postfix
 export MXRAY_POSTFIX=1
 # PostgreSQL (Debian) for the reports store: a throwaway cluster run as the postgres user.
 chmod 755 "$work"

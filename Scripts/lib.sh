@@ -12,3 +12,38 @@ wait_for_tcp() {
     echo "nothing listens on $1:$2" >&2
     return 1
 }
+
+# Debian's postfix, installed when missing, without a configuration of its own (nothing listens
+# until a script starts a loopback instance with postfix_instance).
+install_postfix() {
+    command -v postfix >/dev/null 2>&1 && return 0
+    echo "installing Debian's postfix" >&2
+    echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postfix >/dev/null
+}
+
+# A Postfix instance (Debian's postfix) in DIR, listening on 127.0.0.1:PORT only, logging to
+# DIR/maillog, off the chroot, with milters set to tempfail when they fail and its mail relayed or
+# delivered as the caller configures next. LOGROOT is a directory its log may be written under.
+#   postfix_instance DIR MYHOSTNAME PORT LOGROOT
+postfix_instance() {
+    local dir="$1" name="$2" port="$3" logroot="$4"
+    mkdir -p "$dir/queue" "$dir/data"
+    chown postfix "$dir/data"
+    cp /etc/postfix/master.cf "$dir/master.cf"
+    : > "$dir/main.cf"
+    postconf -c "$dir" -e \
+        "compatibility_level = 3.6" "queue_directory = $dir/queue" "data_directory = $dir/data" \
+        "myhostname = $name" "mydomain = mxray.test" "mydestination =" "inet_interfaces = loopback-only" \
+        "inet_protocols = ipv4" "mynetworks = 127.0.0.0/8" "maillog_file = $dir/maillog" \
+        "maillog_file_prefixes = /var, /dev/stdout, $logroot" \
+        "smtp_host_lookup = native" "smtp_dns_support_level = disabled" "alias_maps =" "alias_database =" \
+        "smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination" \
+        "milter_protocol = 6" "milter_default_action = tempfail" "milter_command_timeout = 10s" \
+        "milter_content_timeout = 60s" "delay_warning_time = 0" "maximal_queue_lifetime = 1h" "bounce_queue_lifetime = 1h"
+    # Off the chroot (no copies of /etc files needed), and no default listener on port 25.
+    postconf -c "$dir" -F '*/*/chroot = n'
+    postconf -c "$dir" -MX smtp/inet
+    postconf -c "$dir" -M "127.0.0.1:$port/inet=127.0.0.1:$port inet n - n - - smtpd"
+}

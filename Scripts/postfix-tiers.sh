@@ -8,6 +8,7 @@
 #   postfix-tiers.sh stop WORK
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
+source "$here/lib.sh"
 cmd="$1"
 work="$2"
 
@@ -23,29 +24,7 @@ command -v postfix >/dev/null 2>&1 || { echo "postfix is missing (Scripts/integr
 chmod 755 "$work"
 install -m 755 "$here/postfix_footer.py" "$work/footer.py"
 
-configure() {
-    local tier="$1" name="$2" port="$3"
-    local dir="$work/$tier"
-    mkdir -p "$dir/queue" "$dir/data"
-    chown postfix "$dir/data"
-    cp /etc/postfix/master.cf "$dir/master.cf"
-    : > "$dir/main.cf"
-    postconf -c "$dir" -e \
-        "compatibility_level = 3.6" "queue_directory = $dir/queue" "data_directory = $dir/data" \
-        "myhostname = $name" "mydomain = mxray.test" "mydestination =" "inet_interfaces = loopback-only" \
-        "inet_protocols = ipv4" "mynetworks = 127.0.0.0/8" "maillog_file = $dir/maillog" \
-        "maillog_file_prefixes = /var, /dev/stdout, $work" \
-        "smtp_host_lookup = native" "smtp_dns_support_level = disabled" "alias_maps =" "alias_database =" \
-        "smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination" \
-        "milter_protocol = 6" "milter_default_action = tempfail" "milter_command_timeout = 10s" \
-        "milter_content_timeout = 60s" "delay_warning_time = 0" "maximal_queue_lifetime = 1h" "bounce_queue_lifetime = 1h"
-    # Off the chroot (no copies of /etc files needed), and no default listener on port 25.
-    postconf -c "$dir" -F '*/*/chroot = n'
-    postconf -c "$dir" -MX smtp/inet
-    postconf -c "$dir" -M "127.0.0.1:$port/inet=127.0.0.1:$port inet n - n - - smtpd"
-}
-
-configure gw gw.mxray.test "$gw"
+postfix_instance "$work/gw" gw.mxray.test "$gw" "$work"
 postconf -c "$work/gw" -e "relay_domains = mxray.test" \
     "transport_maps = inline:{mxray.test=relay:[127.0.0.1]:$mbx}" \
     "smtpd_milters = inet:127.0.0.1:$milter_verify"
@@ -56,7 +35,7 @@ postconf -c "$work/gw" -P "127.0.0.1:$gw_back/inet/content_filter=" \
     "127.0.0.1:$gw_back/inet/smtpd_milters=inet:127.0.0.1:$milter_seal" \
     "127.0.0.1:$gw_back/inet/receive_override_options=no_unknown_recipient_checks"
 
-configure mbx mbx.mxray.test "$mbx"
+postfix_instance "$work/mbx" mbx.mxray.test "$mbx" "$work"
 mkdir -p "$work/mail"
 chown 65534:65534 "$work/mail"
 postconf -c "$work/mbx" -e "virtual_mailbox_domains = mxray.test" "virtual_mailbox_base = $work/mail" \

@@ -9,10 +9,13 @@ struct MilterSession {
     struct Options: Sendable {
         /// The modifications the filter makes.
         var actions: MilterActions = [.addHeaders, .changeHeaders, .quarantine]
-        /// Steps the filter does not need, and steps it does not answer, when the MTA allows.
+        /// Steps the filter does not need, and steps it does not answer. DATA is kept and answered:
+        /// Postfix sends the DATA macros anyway, and sent alone, with nothing to wait for, they sit
+        /// unacknowledged (this side's delayed ACK) while the first header waits behind Nagle's
+        /// algorithm, about 40 ms a message (BENCHMARKS.md, the Postfix pipeline).
         var protocolWanted: MilterProtocolFlags = [
-            .noUnknown, .noData, .noReplyConnect, .noReplyHelo, .noReplyMail, .noReplyRecipient, .noReplyHeader,
-            .noReplyEndOfHeaders, .noReplyBody, .noReplyData, .noReplyUnknown, .headerLeadingSpace,
+            .noUnknown, .noReplyConnect, .noReplyHelo, .noReplyMail, .noReplyRecipient, .noReplyHeader,
+            .noReplyEndOfHeaders, .noReplyBody, .noReplyUnknown, .headerLeadingSpace,
         ]
         var memoryLimit = 1 << 20
         var sizeLimit = 64 << 20
