@@ -72,6 +72,35 @@ struct ReportsPostgresTests {
         try await a.close()
         try await b.close()
     }
+
+    /// `mxray audit --shard K/3 --db postgres://...`: three shards at once on a new database (each
+    /// racing to migrate it), their rows together exactly the domain list.
+    @Test func shardedAuditIntoOneDatabase() async throws {
+        let url = try await Self.freshDatabase()
+        let domains = (0..<90).map { "p\($0).example" }
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("mxray-pgshard-\(UUID())").path
+        try domains.joined(separator: "\n").write(toFile: file, atomically: true, encoding: .utf8)
+        let zone = Self.repository.appendingPathComponent("Examples/cold-backup.zone").path
+        let shards = try (1...3).map { k in
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: MXRayBinary.path)
+            process.arguments = [
+                "audit", "--domains-file", file, "--shard", "\(k)/3", "--offline", "--zone", zone, "--fail-on",
+                "critical", "--db", url, "--db-label", "pg-run",
+            ]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            return process
+        }
+        for process in shards { process.waitUntilExit() }
+        #expect(shards.allSatisfy { $0.terminationStatus == 0 })
+        let db = try await ReportDatabases.open(url)
+        let rows = try await db.query("SELECT domain FROM audit_result WHERE label = $1", [.text("pg-run")])
+        try await db.close()
+        let stored = rows.compactMap { $0.first?.text }
+        #expect(stored.count == domains.count && Set(stored) == Set(domains))
+    }
 }
 
 extension Array {

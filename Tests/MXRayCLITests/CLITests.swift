@@ -344,8 +344,51 @@ struct CLINameserverTests {
             }
         }
         #expect(seen.count == 60 && Set(seen) == Set(domains), "union complete, no duplicate")
+
+        // The three shards at once into one new SQLite database (--db): every domain stored once.
+        let db = file.path + ".sqlite"
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: db + suffix) } }
+        let shards = try (1...3).map { k in
+            let process = Process()
+            process.executableURL = MXRayProcess.binary
+            process.currentDirectoryURL = MXRayProcess.repository
+            process.arguments =
+                [
+                    "audit", "--domains-file", file.path, "--shard", "\(k)/3", "--offline", "--fail-on", "critical",
+                    "--db", db, "--db-label", "run-1",
+                ] + Self.zone
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            return process
+        }
+        for process in shards { process.waitUntilExit() }
+        #expect(shards.allSatisfy { $0.terminationStatus == 0 })
+        let query = Process()
+        query.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        query.arguments = [
+            "python3", "-c",
+            "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); "
+                + "print(*[r[0] for r in c.execute(\"SELECT domain FROM audit_result WHERE label='run-1'\")]); "
+                + "print(c.execute('SELECT MAX(version) FROM mxray_schema').fetchone()[0])",
+            db,
+        ]
+        let out = Pipe()
+        query.standardOutput = out
+        try query.run()
+        query.waitUntilExit()
+        let printed = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            .split(separator: "\n")
+        let stored = printed.first?.split(separator: " ").map(String.init) ?? []
+        #expect(stored.count == 60 && Set(stored) == Set(domains), "\(printed)")
+        #expect(printed.last == "3")
         let bad = try MXRayProcess.run(["audit", "x.example", "--shard", "4/3", "--offline"] + Self.zone)
         #expect(bad.status == 2 && bad.stderr.contains("K must be 1 to 3"))
+        // A bulk job: findings are results, not a failure (cold-backup.zone has a critical one).
+        let never = try MXRayProcess.run(["audit", "example.com", "--offline", "--fail-on", "never"] + Self.zone)
+        #expect(never.status == 0 && never.stdout.contains("never failing"), "\(never.stdout)")
+        let critical = try MXRayProcess.run(["audit", "example.com", "--offline", "--fail-on", "critical"] + Self.zone)
+        #expect(critical.status == 1)
     }
 }
 

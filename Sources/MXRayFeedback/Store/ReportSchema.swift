@@ -67,28 +67,62 @@ public enum ReportSchema {
                 PRIMARY KEY (domain, run_at, change_number))
                 """,
             ],
+            // 3: mxray audit --db, one row per audited domain (the report as --json prints it).
+            [
+                """
+                CREATE TABLE audit_result (label TEXT NOT NULL, domain TEXT NOT NULL, audited_at BIGINT NOT NULL,
+                highest_severity TEXT, finding_count BIGINT NOT NULL, complete BIGINT NOT NULL, report TEXT NOT NULL,
+                PRIMARY KEY (label, domain, audited_at))
+                """,
+                "CREATE INDEX audit_result_domain ON audit_result (domain, audited_at)",
+            ],
         ]
     }
 
     static var migrations: [[String]] { migrations(.sqlite) }
 
+    /// Brings the database to the current version. Several processes may open a new database at
+    /// once (shards writing to one database): PostgreSQL's migrations run under a session advisory
+    /// lock (even `CREATE TABLE IF NOT EXISTS` races there), SQLite's in a transaction that takes
+    /// the write lock before reading the version, so each migration runs exactly once.
     public static func migrate(_ db: any ReportDatabase) async throws {
+        guard db.dialect == .postgres else { return try await migrateLocked(db) }
+        _ = try await db.query("SELECT COUNT(*) FROM (SELECT pg_advisory_lock($1)) AS held", [.int(advisoryLock)])
+        do {
+            try await migrateLocked(db)
+        } catch {
+            _ = try? await db.query(
+                "SELECT COUNT(*) FROM (SELECT pg_advisory_unlock($1)) AS freed", [.int(advisoryLock)])
+            throw error
+        }
+        _ = try await db.query("SELECT COUNT(*) FROM (SELECT pg_advisory_unlock($1)) AS freed", [.int(advisoryLock)])
+    }
+
+    /// The advisory lock key of mxray's migrations ("mxray" in ASCII).
+    static let advisoryLock: Int64 = 0x6D78_7261_79
+
+    private static func migrateLocked(_ db: any ReportDatabase) async throws {
         try await db.execute(
             "CREATE TABLE IF NOT EXISTS mxray_schema (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)")
-        let rows = try await db.query("SELECT MAX(version) FROM mxray_schema", [])
-        let applied = rows.first?.first?.int ?? 0
         let all = migrations(db.dialect)
-        guard applied <= Int64(all.count) else {
-            throw ReportDatabaseError(
-                "the database has schema version \(applied); this mxray knows up to \(all.count): upgrade mxray")
-        }
-        for (index, statements) in all.enumerated() where Int64(index + 1) > applied {
-            try await db.transaction {
+        try await db.execute(db.dialect == .sqlite ? "BEGIN IMMEDIATE" : "BEGIN")
+        do {
+            let rows = try await db.query("SELECT MAX(version) FROM mxray_schema", [])
+            let applied = rows.first?.first?.int ?? 0
+            guard applied <= Int64(all.count) else {
+                throw ReportDatabaseError(
+                    "the database has schema version \(applied); this mxray knows up to \(all.count): upgrade mxray")
+            }
+            for (index, statements) in all.enumerated() where Int64(index + 1) > applied {
                 for statement in statements { try await db.execute(statement) }
                 try await db.execute(
                     "INSERT INTO mxray_schema (version, applied_at) VALUES ($1, $2)",
                     [.int(Int64(index + 1)), .int(ReportClock.now())])
             }
+            try await db.execute("COMMIT")
+        } catch {
+            try? await db.execute("ROLLBACK")
+            throw error
         }
     }
 }

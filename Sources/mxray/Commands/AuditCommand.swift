@@ -46,7 +46,8 @@ struct AuditCommand: AsyncParsableCommand {
     @OptionGroup var dmarcOptions: DMARCOptions
     @Option(
         help: ArgumentHelp(
-            "Exit 1 when a finding is at least this severe: \(Severity.spelledOut).", valueName: "SEVERITY"))
+            "Exit 1 when a finding is at least this severe: \(Severity.spelledOut); `never` for bulk jobs.",
+            valueName: "SEVERITY"))
     var failOn: String = "high"
     @Flag(name: .long, help: "Print JSON: one object per domain per line.") var json = false
     @Option(
@@ -73,11 +74,21 @@ struct AuditCommand: AsyncParsableCommand {
         help: ArgumentHelp(
             "With --reports: a DMARC failure share above this (0-1) raises a finding.", valueName: "SHARE"))
     var dmarcFailureThreshold: Double = 0.1
+    @Option(
+        help: ArgumentHelp(
+            "Also store each domain's result in this database (the reports database: a SQLite file or "
+                + "postgres:// URL), in the table audit_result.", valueName: "DB"))
+    var db: String?
+    @Option(
+        help: ArgumentHelp(
+            "With --db: the run's label, the same on every shard (default: audit-YYYY-MM-DD, UTC).",
+            valueName: "LABEL"))
+    var dbLabel: String?
     @OptionGroup var probeOptions: ProbeOptions
 
     func validate() throws {
-        guard Severity(rawValue: failOn) != nil else {
-            throw ValidationError("--fail-on must be \(Severity.spelledOut)")
+        guard failOn == "never" || Severity(rawValue: failOn) != nil else {
+            throw ValidationError("--fail-on must be \(Severity.spelledOut), or never")
         }
         guard (1...1000).contains(concurrency) else { throw ValidationError("--concurrency must be 1-1000") }
         guard (1...65535).contains(mtaStsPort) else { throw ValidationError("--mta-sts-port must be 1-65535") }
@@ -137,7 +148,9 @@ struct AuditCommand: AsyncParsableCommand {
             let auditor = Auditor(gatherer: gatherer, prober: prober)
             let feedback: AuditReportsFindings? =
                 if let reports { try await AuditReportsFindings.open(reports, days: reportsDays) } else { nil }
-            let threshold = Severity(rawValue: failOn)!
+            let results: AuditResultsWriter? =
+                if let db { try await AuditResultsWriter.open(db, label: dbLabel) } else { nil }
+            let threshold = Severity(rawValue: failOn)
             let pages = try html.map { try HTMLAuditWriter(path: $0, several: several) }
             let showProgress = !json && several && isatty(STDERR_FILENO) != 0
             var reached = false
@@ -151,20 +164,23 @@ struct AuditCommand: AsyncParsableCommand {
             } emit: { report in
                 done += 1
                 if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+                let line = json || results != nil ? ((try? compactJSON(report)) ?? "{}") : ""
+                try await results?.add(report, json: line)
                 if json {
-                    print((try? compactJSON(report)) ?? "{}")
+                    print(line)
                 } else {
                     print(AuditText.render(report, failOn: threshold))
                     if several { print("") }
                 }
                 try pages?.write(report)
-                if let s = report.highestSeverity, s >= threshold { reached = true }
+                if let s = report.highestSeverity, let threshold, s >= threshold { reached = true }
                 if showProgress {
                     FileHandle.standardError.write(Data("audited \(done)\(total.map { "/\($0)" } ?? "")".utf8))
                 }
             }
             if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
             try pages?.finish()
+            try await results?.finish()
             await feedback?.close()
             if let stub = resolver as? StubResolverShutdown { await stub.shutdownResolver() }
             if reached { throw ExitCode(1) }

@@ -80,7 +80,7 @@ struct MessagePaths {
 /// input order.
 func forEachMessage<R: Sendable>(
     _ paths: inout MessagePaths, jobs: Int, work: @escaping @Sendable (MessageInput) async -> R,
-    emit: (R) throws -> Void
+    emit: (R) async throws -> Void
 ) async throws {
     try await runBounded(width: jobs, inOrder: true, next: { try paths.next() }, work: work, emit: emit)
 }
@@ -92,7 +92,7 @@ func forEachMessage<R: Sendable>(
 /// finishes, then the error is thrown.
 func runBounded<Item: Sendable, R: Sendable>(
     width: Int, inOrder: Bool, next: () throws -> Item?, work: @escaping @Sendable (Item) async -> R,
-    emit: (R) throws -> Void
+    emit: (R) async throws -> Void
 ) async throws {
     var readError: Error?
     try await withThrowingTaskGroup(of: (Int, R).self) { group in
@@ -117,11 +117,11 @@ func runBounded<Item: Sendable, R: Sendable>(
             if inOrder {
                 waiting[index] = result
                 while let ready = waiting.removeValue(forKey: emitted) {
-                    try emit(ready)
+                    try await emit(ready)
                     emitted += 1
                 }
             } else {
-                try emit(result)
+                try await emit(result)
                 emitted += 1
             }
             while started - emitted < width, startNext() {}

@@ -4,7 +4,7 @@ import MXRayProbe
 
 /// Text for a person: the tiers as a table, the pattern, then the findings by severity.
 enum AuditText {
-    static func render(_ r: AuditReport, failOn: Severity) -> String {
+    static func render(_ r: AuditReport, failOn: Severity?) -> String {
         let f = r.facts
         var lines = ["mxray audit \(r.domain)" + (f.unicodeDomain.map { " (\($0))" } ?? ""), ""]
         switch f.mxKind {
@@ -64,7 +64,9 @@ enum AuditText {
         lines.append("")
         let plural = r.findings.count == 1 ? "" : "s"
         let breakdown = counts.isEmpty ? "" : ": " + counts.joined(separator: ", ")
-        lines.append("\(r.findings.count) finding\(plural)\(breakdown); failing at \(failOn.rawValue) or above")
+        lines.append(
+            "\(r.findings.count) finding\(plural)\(breakdown); "
+                + (failOn.map { "failing at \($0.rawValue) or above" } ?? "never failing (--fail-on never)"))
         return lines.joined(separator: "\n")
     }
 
