@@ -90,7 +90,7 @@ struct AuditCommand: AsyncParsableCommand {
         guard failOn == "never" || Severity(rawValue: failOn) != nil else {
             throw ValidationError("--fail-on must be \(Severity.spelledOut), or never")
         }
-        guard (1...1000).contains(concurrency) else { throw ValidationError("--concurrency must be 1-1000") }
+        guard (1...10_000).contains(concurrency) else { throw ValidationError("--concurrency must be 1-10000") }
         guard (1...65535).contains(mtaStsPort) else { throw ValidationError("--mta-sts-port must be 1-65535") }
         guard fetchTimeout > 0 && fetchTimeout <= 120 else {
             throw ValidationError("--fetch-timeout must be in (0, 120] seconds")

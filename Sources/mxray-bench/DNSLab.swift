@@ -1,0 +1,131 @@
+import ArgumentParser
+import Foundation
+import NIOCore
+import NIOPosix
+
+/// `mxray-bench dns-lab`: the latency lab's DNS path (issue #15). It forwards each UDP query to an
+/// authoritative server on loopback and holds each reply for a random delay, dropping a share of
+/// them, so that a bulk audit meets internet-like answers (RFC 1035 §4.2.1 over UDP only: the lab's
+/// zone never truncates). Counters go to standard error every `--report` seconds.
+struct DNSLab: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "dns-lab")
+    @Option(help: "IP:PORT to answer on.") var listen = "127.0.0.77:53"
+    @Option(help: "IP:PORT of the authoritative server.") var upstream: String
+    @Option(help: "Shortest added delay, ms.") var minDelay = 30.0
+    @Option(help: "Longest added delay, ms (uniform in between).") var maxDelay = 150.0
+    @Option(help: "Share of replies dropped, 0-1.") var loss = 0.01
+    @Option(help: "Seconds between counter lines on standard error; 0: none.") var report = 0
+
+    func validate() throws {
+        guard minDelay >= 0, maxDelay >= minDelay, maxDelay <= 10_000 else {
+            throw ValidationError("delays must satisfy 0 <= min <= max <= 10000 ms")
+        }
+        guard (0...1).contains(loss) else { throw ValidationError("--loss must be from 0 to 1") }
+    }
+
+    func run() async throws {
+        func address(_ text: String) throws -> SocketAddress {
+            guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]) else {
+                throw ValidationError("\(text) is not IP:PORT")
+            }
+            return try SocketAddress(ipAddress: String(text[..<colon]), port: port)
+        }
+        let loop = MultiThreadedEventLoopGroup.singleton.next()
+        let lab = Lab(
+            loop: loop, upstream: try address(upstream), delay: minDelay...maxDelay, loss: loss)
+        let up = try await DatagramBootstrap(group: loop)
+            .channelInitializer { $0.pipeline.addHandler(UpstreamHandler(lab: lab)) }
+            .bind(host: "127.0.0.1", port: 0).get()
+        let front = try await DatagramBootstrap(group: loop)
+            .channelOption(.socketOption(.so_reuseaddr), value: 1)
+            .channelOption(.socketOption(.so_rcvbuf), value: 8 << 20)
+            .channelInitializer { $0.pipeline.addHandler(FrontHandler(lab: lab)) }
+            .bind(to: try address(listen)).get()
+        loop.execute {
+            lab.front = front
+            lab.up = up
+        }
+        if report > 0 {
+            loop.scheduleRepeatedTask(initialDelay: .seconds(Int64(report)), delay: .seconds(Int64(report))) { _ in
+                FileHandle.standardError.write(Data("dns-lab: \(lab.counters)\n".utf8))
+            }
+        }
+        print("dns-lab: listening on \(listen), forwarding to \(upstream)")
+        try await front.closeFuture.get()
+    }
+
+    /// The forwarding state, touched only on its event loop. Each query gets a fresh upstream id,
+    /// so clients that picked the same id never receive each other's answers.
+    final class Lab: @unchecked Sendable {
+        let loop: any EventLoop
+        let upstream: SocketAddress
+        let delay: ClosedRange<Double>
+        let loss: Double
+        var front: (any Channel)?
+        var up: (any Channel)?
+        var pending: [UInt16: (client: SocketAddress, id: UInt16)] = [:]
+        var nextID: UInt16 = 0
+        var forwarded = 0
+        var answered = 0
+        var dropped = 0
+        var refused = 0
+
+        init(loop: any EventLoop, upstream: SocketAddress, delay: ClosedRange<Double>, loss: Double) {
+            self.loop = loop
+            self.upstream = upstream
+            self.delay = delay
+            self.loss = loss
+        }
+
+        var counters: String {
+            "forwarded=\(forwarded) answered=\(answered) dropped=\(dropped) refused=\(refused) "
+                + "in_flight=\(pending.count)"
+        }
+
+        func query(_ envelope: AddressedEnvelope<ByteBuffer>) {
+            var data = envelope.data
+            guard let up, let id = data.getInteger(at: data.readerIndex, as: UInt16.self), data.readableBytes >= 12
+            else { return }
+            guard pending.count < 60_000 else {
+                refused += 1
+                return
+            }
+            repeat { nextID &+= 1 } while pending[nextID] != nil
+            pending[nextID] = (envelope.remoteAddress, id)
+            data.setInteger(nextID, at: data.readerIndex)
+            forwarded += 1
+            up.writeAndFlush(AddressedEnvelope(remoteAddress: upstream, data: data), promise: nil)
+        }
+
+        func reply(_ envelope: AddressedEnvelope<ByteBuffer>) {
+            var data = envelope.data
+            guard let front, let id = data.getInteger(at: data.readerIndex, as: UInt16.self),
+                let asker = pending.removeValue(forKey: id)
+            else { return }
+            guard Double.random(in: 0..<1) >= loss else {
+                dropped += 1
+                return
+            }
+            data.setInteger(asker.id, at: data.readerIndex)
+            let answer = AddressedEnvelope(remoteAddress: asker.client, data: data)
+            loop.scheduleTask(in: .microseconds(Int64(Double.random(in: delay) * 1000))) {
+                self.answered += 1
+                front.writeAndFlush(answer, promise: nil)
+            }
+        }
+    }
+
+    final class FrontHandler: ChannelInboundHandler, @unchecked Sendable {
+        typealias InboundIn = AddressedEnvelope<ByteBuffer>
+        let lab: Lab
+        init(lab: Lab) { self.lab = lab }
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) { lab.query(unwrapInboundIn(data)) }
+    }
+
+    final class UpstreamHandler: ChannelInboundHandler, @unchecked Sendable {
+        typealias InboundIn = AddressedEnvelope<ByteBuffer>
+        let lab: Lab
+        init(lab: Lab) { self.lab = lab }
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) { lab.reply(unwrapInboundIn(data)) }
+    }
+}
