@@ -14,10 +14,6 @@ sessions="${2:-8}"
 per_connection="${3:-0}"
 source "$here/lib.sh"
 install_postfix
-if ! command -v opendkim >/dev/null 2>&1; then
-    echo "installing Debian's opendkim" >&2
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq opendkim >/dev/null
-fi
 swift build -c release >/dev/null
 work="$(mktemp -d /tmp/mxray-postfix-bench.XXXXXX)"
 chmod 755 "$work"
@@ -46,22 +42,8 @@ mxray_pid=$!
 pids+=("$mxray_pid")
 wait_for_tcp 127.0.0.1 "$milter_port" || { cat "$work/mxray.log" >&2; exit 1; }
 
-opendkim_port="$(free_port)"
-cat > "$work/opendkim.conf" <<CONF
-Mode                v
-Socket              inet:$opendkim_port@127.0.0.1
-Syslog              no
-Background          no
-Nameservers         127.0.0.1
-QueryCache          yes
-AuthservID          bench.opendkim
-AlwaysAddARHeader   yes
-PidFile             $work/opendkim.pid
-CONF
-opendkim -f -x "$work/opendkim.conf" 2>"$work/opendkim.log" &
-opendkim_pid=$!
+start_opendkim_verifier "$work"
 pids+=("$opendkim_pid")
-wait_for_tcp 127.0.0.1 "$opendkim_port" || { cat "$work/opendkim.log" >&2; exit 1; }
 
 # One 10 KB message signed by mxray.test (its key is in nsd's zone).
 {
