@@ -77,3 +77,16 @@ CONF
     kill "$opendkim_pid" 2>/dev/null || true
     return 1
 }
+
+# The release build's `mxray milter` with WORK/milter.yaml, logging to WORK/mxray.log; waits until
+# PORT (its last listener) accepts. Sets mxray_pid; on a failed start prints the log and returns 1.
+#   start_mxray_milter WORK PORT
+start_mxray_milter() {
+    local work="$1" port="$2"
+    .build/release/mxray milter --config "$work/milter.yaml" 2>"$work/mxray.log" &
+    mxray_pid=$!
+    wait_for_tcp 127.0.0.1 "$port" && return 0
+    cat "$work/mxray.log" >&2
+    kill "$mxray_pid" 2>/dev/null || true
+    return 1
+}

@@ -37,10 +37,8 @@ listeners:
     authserv_id: bench.mxray.test
     seal: {domain: mxray.test, selector: rsa2026, key: $PWD/Examples/keys/rsa2048.pem}
 YAML
-.build/release/mxray milter --config "$work/milter.yaml" 2>"$work/mxray.log" &
-mxray_pid=$!
+start_mxray_milter "$work" "$seal_port"
 pids+=("$mxray_pid")
-wait_for_tcp 127.0.0.1 "$seal_port" || { cat "$work/mxray.log" >&2; exit 1; }
 
 start_opendkim_verifier "$work"
 pids+=("$opendkim_pid")

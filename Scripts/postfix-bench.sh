@@ -37,10 +37,8 @@ listeners:
     roles: [verify]
     authserv_id: bench.mxray.test
 YAML
-.build/release/mxray milter --config "$work/milter.yaml" 2>"$work/mxray.log" &
-mxray_pid=$!
+start_mxray_milter "$work" "$milter_port"
 pids+=("$mxray_pid")
-wait_for_tcp 127.0.0.1 "$milter_port" || { cat "$work/mxray.log" >&2; exit 1; }
 
 start_opendkim_verifier "$work"
 pids+=("$opendkim_pid")

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MXRayDNS
 import NIOCore
 import NIOPosix
 
@@ -25,10 +26,8 @@ struct DNSLab: AsyncParsableCommand {
 
     func run() async throws {
         func address(_ text: String) throws -> SocketAddress {
-            guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]) else {
-                throw ValidationError("\(text) is not IP:PORT")
-            }
-            return try SocketAddress(ipAddress: String(text[..<colon]), port: port)
+            guard let server = try? Nameserver(parsing: text) else { throw ValidationError("\(text) is not IP:PORT") }
+            return try SocketAddress(ipAddress: server.address.description, port: server.port)
         }
         let loop = MultiThreadedEventLoopGroup.singleton.next()
         let lab = Lab(

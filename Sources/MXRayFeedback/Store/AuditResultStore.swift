@@ -30,26 +30,21 @@ public struct AuditResultStore: Sendable {
     public let db: any ReportDatabase
     public init(db: any ReportDatabase) { self.db = db }
 
-    /// Stores the rows; a domain audited again in the same millisecond under the same label is kept once.
+    /// Stores the rows in one transaction; a domain audited again in the same millisecond under the
+    /// same label is kept once.
     public func store(_ rows: [Row]) async throws {
         guard !rows.isEmpty else { return }
-        var values: [String] = []
-        var binds: [SQLValue] = []
-        for row in rows {
-            let n = binds.count
-            values.append("(" + (1...7).map { "$\(n + $0)" }.joined(separator: ", ") + ")")
-            binds += [
-                .text(row.label), .text(row.domain), .int(row.auditedAt), .optional(row.highestSeverity),
-                .int(Int64(row.findingCount)), .int(row.complete ? 1 : 0), .text(row.json),
-            ]
-        }
         try await db.transaction {
-            try await db.execute(
-                """
-                INSERT INTO audit_result (label, domain, audited_at, highest_severity, finding_count, complete, report)
-                VALUES \(values.joined(separator: ", ")) ON CONFLICT DO NOTHING
-                """, binds)
+            try await db.insertRows(
+                table: "audit_result",
+                columns: "label, domain, audited_at, highest_severity, finding_count, complete, report", count: 7,
+                perStatement: 256,
+                rows: rows.map { row in
+                    [
+                        .text(row.label), .text(row.domain), .int(row.auditedAt), .optional(row.highestSeverity),
+                        .int(Int64(row.findingCount)), .int(row.complete ? 1 : 0), .text(row.json),
+                    ]
+                }, skipDuplicates: true)
         }
     }
-
 }

@@ -66,6 +66,40 @@ extension ReportDatabase {
     }
 }
 
+extension ReportDatabase {
+    /// Rows in statements of up to `perStatement` rows each: one round trip per statement, not per
+    /// row. With `returning`, the rows the database actually inserted (ON CONFLICT DO NOTHING skips
+    /// the others) are returned; `skipDuplicates` skips them without returning anything.
+    @discardableResult
+    func insertRows(
+        table: String, columns: String, count: Int, perStatement: Int = 64, rows: [[SQLValue]],
+        returning: String? = nil, skipDuplicates: Bool = false
+    ) async throws -> [[SQLValue]] {
+        var start = 0
+        var out: [[SQLValue]] = []
+        while start < rows.count {
+            let batch = rows[start..<min(start + perStatement, rows.count)]
+            var placeholders: [String] = []
+            var binds: [SQLValue] = []
+            binds.reserveCapacity(batch.count * count)
+            for row in batch {
+                let first = binds.count
+                placeholders.append("(" + (1...count).map { "$\(first + $0)" }.joined(separator: ", ") + ")")
+                binds += row
+            }
+            var sql = "INSERT INTO \(table) (\(columns)) VALUES " + placeholders.joined(separator: ", ")
+            if let returning {
+                sql += " ON CONFLICT (\(returning)) DO NOTHING RETURNING \(returning)"
+            } else if skipDuplicates {
+                sql += " ON CONFLICT DO NOTHING"
+            }
+            out += try await query(sql, binds)
+            start += batch.count
+        }
+        return out
+    }
+}
+
 /// Why the database could not be opened or used.
 public struct ReportDatabaseError: Error, Sendable, CustomStringConvertible {
     public var description: String

@@ -87,15 +87,17 @@ public enum ReportSchema {
     /// the write lock before reading the version, so each migration runs exactly once.
     public static func migrate(_ db: any ReportDatabase) async throws {
         guard db.dialect == .postgres else { return try await migrateLocked(db) }
-        _ = try await db.query("SELECT COUNT(*) FROM (SELECT pg_advisory_lock($1)) AS held", [.int(advisoryLock)])
+        func advisory(_ function: String) async throws {
+            _ = try await db.query("SELECT COUNT(*) FROM (SELECT \(function)($1)) AS l", [.int(advisoryLock)])
+        }
+        try await advisory("pg_advisory_lock")
         do {
             try await migrateLocked(db)
         } catch {
-            _ = try? await db.query(
-                "SELECT COUNT(*) FROM (SELECT pg_advisory_unlock($1)) AS freed", [.int(advisoryLock)])
+            try? await advisory("pg_advisory_unlock")
             throw error
         }
-        _ = try await db.query("SELECT COUNT(*) FROM (SELECT pg_advisory_unlock($1)) AS freed", [.int(advisoryLock)])
+        try await advisory("pg_advisory_unlock")
     }
 
     /// The advisory lock key of mxray's migrations ("mxray" in ASCII).

@@ -27,7 +27,7 @@ public struct ReportStore: Sendable {
         guard !dmarc.isEmpty else { return outcomes }
         let now = ReportClock.now()
         let inserted = Set(
-            try await insertRows(
+            try await db.insertRows(
                 table: "dmarc_report",
                 columns:
                     "report_key, org_name, email, report_id, domain, date_begin, date_end, policy_p, policy_sp, "
@@ -54,7 +54,8 @@ public struct ReportStore: Sendable {
             "report_key, row_number, domain, date_begin, date_end, source_ip, message_count, disposition, "
             + "dkim_aligned, spf_aligned, dmarc_pass, reasons, header_from, envelope_from, envelope_to, "
             + "dkim_results, spf_results"
-        _ = try await insertRows(table: "dmarc_record", columns: columns, count: 17, perStatement: 128, rows: records)
+        _ = try await db.insertRows(
+            table: "dmarc_record", columns: columns, count: 17, perStatement: 128, rows: records)
         return outcomes
     }
 
@@ -106,12 +107,12 @@ public struct ReportStore: Sendable {
                 ])
             }
         }
-        try await insertRows(
+        try await db.insertRows(
             table: "tls_policy",
             columns:
                 "report_key, policy_number, policy_type, domain, mx_hosts, success_count, failure_count, date_begin, "
                 + "date_end", count: 9, rows: policies)
-        try await insertRows(
+        try await db.insertRows(
             table: "tls_failure",
             columns:
                 "report_key, policy_number, failure_number, domain, policy_type, result_type, sending_mta_ip, "
@@ -132,33 +133,5 @@ public struct ReportStore: Sendable {
                 .text(key), .text(part), .text(source), .text(reason), .int(Int64(content.count)), .blob(content),
                 .int(ReportClock.now()),
             ])
-    }
-
-    /// Rows in statements of up to `perStatement` rows each: one round trip per statement, not per
-    /// row. With `returning`, the rows the database actually inserted (ON CONFLICT DO NOTHING skips
-    /// the others) are returned.
-    @discardableResult
-    private func insertRows(
-        table: String, columns: String, count: Int, perStatement: Int = 64, rows: [[SQLValue]],
-        returning: String? = nil
-    ) async throws -> [[SQLValue]] {
-        var start = 0
-        var out: [[SQLValue]] = []
-        while start < rows.count {
-            let batch = rows[start..<min(start + perStatement, rows.count)]
-            var placeholders: [String] = []
-            var binds: [SQLValue] = []
-            binds.reserveCapacity(batch.count * count)
-            for row in batch {
-                let first = binds.count
-                placeholders.append("(" + (1...count).map { "$\(first + $0)" }.joined(separator: ", ") + ")")
-                binds += row
-            }
-            var sql = "INSERT INTO \(table) (\(columns)) VALUES " + placeholders.joined(separator: ", ")
-            if let returning { sql += " ON CONFLICT (\(returning)) DO NOTHING RETURNING \(returning)" }
-            out += try await db.query(sql, binds)
-            start += batch.count
-        }
-        return out
     }
 }

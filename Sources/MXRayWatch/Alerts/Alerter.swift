@@ -49,15 +49,16 @@ public struct Alerter: Sendable {
             return 0
         }
         var delivered = 0
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let formatter = ISO8601DateFormatter()
         for c in pending {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
             let body = try encoder.encode(
                 Alert(
                     type: "change", source: "mxray watch", domain: c.change.domain, kind: c.change.kind.rawValue,
                     subject: c.change.subject, before: c.change.before, after: c.change.after,
                     finding: c.change.finding,
-                    runAt: ISO8601DateFormatter().string(
+                    runAt: formatter.string(
                         from: Date(timeIntervalSince1970: Double(c.runAt) / 1000))))
             guard try await send(body, poster) else { break }
             try await store.markAlerted([c])

@@ -9,7 +9,8 @@ import NIOSSL
 public struct WebhookPoster: Sendable {
     public var url: URL
     public var timeout: Duration
-    public var caFile: String?
+    /// Built once: the trust roots are read when the poster is made, not for every alert.
+    let tls: NIOSSLContext?
 
     public init(url: URL, timeout: Duration, caFile: String? = nil) throws {
         guard let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https", url.host != nil else {
@@ -17,21 +18,21 @@ public struct WebhookPoster: Sendable {
         }
         self.url = url
         self.timeout = timeout
-        self.caFile = caFile
-    }
-
-    public func post(_ body: [UInt8]) async throws -> Int {
-        let secure = url.scheme?.lowercased() == "https"
-        let host = url.host ?? ""
-        let port = url.port ?? (secure ? 443 : 80)
-        var path = url.path.isEmpty ? "/" : url.path
-        if let query = url.query { path += "?" + query }
-        var tls: NIOSSLContext?
-        if secure {
+        if scheme == "https" {
             var configuration = TLSConfiguration.makeClientConfiguration()
             if let caFile { configuration.trustRoots = .file(caFile) }
             tls = try NIOSSLContext(configuration: configuration)
+        } else {
+            tls = nil
         }
+    }
+
+    public func post(_ body: [UInt8]) async throws -> Int {
+        let host = url.host ?? ""
+        let port = url.port ?? (tls != nil ? 443 : 80)
+        var path = url.path.isEmpty ? "/" : url.path
+        if let query = url.query { path += "?" + query }
+        let tls = self.tls
         let eventLoop = MultiThreadedEventLoopGroup.singleton.next()
         let promise = eventLoop.makePromise(of: Int.self)
         let timer = eventLoop.scheduleTask(in: TimeAmount(timeout)) {

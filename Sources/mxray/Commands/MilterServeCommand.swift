@@ -48,11 +48,7 @@ struct MilterServeCommand: AsyncParsableCommand {
                 print(try settings.effectiveYAML(), terminator: "")
                 return
             }
-            LoggingSystem.bootstrap { label in
-                var handler = StreamLogHandler.standardError(label: label)
-                handler.logLevel = .info
-                return handler
-            }
+            Self.bootstrapLogging()
             let logger = Logger(label: "mxray.milter")
             let group = MultiThreadedEventLoopGroup.singleton
             let metricsChannel: (any Channel)? =
@@ -73,6 +69,15 @@ struct MilterServeCommand: AsyncParsableCommand {
     static func resolver(_ dns: MilterConfig.DNSSettings) throws -> any DNSResolver {
         try makeDNSResolver(
             zones: dns.zoneFiles, nameservers: dns.nameservers, timeout: dns.timeoutSeconds, attempts: dns.attempts)
+    }
+
+    /// The daemons' logs (milter, watch): one line per event on standard error, from info up.
+    static func bootstrapLogging() {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = .info
+            return handler
+        }
     }
 
     /// Bootstraps swift-metrics with a Prometheus registry and serves it at http://ADDR:PORT/metrics.

@@ -54,16 +54,13 @@ struct WatchRunCommand: AsyncParsableCommand {
                 print("# \(config): valid, \(settings.domains.count) domains, every \(settings.interval) s" + probe)
                 return
             }
-            LoggingSystem.bootstrap { label in
-                var handler = StreamLogHandler.standardError(label: label)
-                handler.logLevel = .info
-                return handler
-            }
+            MilterServeCommand.bootstrapLogging()
             let logger = Logger(label: "mxray.watch")
             let metricsChannel: (any Channel)? =
                 if let metrics { try await MilterServeCommand.serveMetrics(at: metrics) } else { nil }
             let database = try await openDatabase(db ?? settings.db)
-            let service = WatchService(configPath: config, settings: settings, database: database, once: once)
+            let service = WatchService(
+                configPath: config, settings: settings, database: database, once: once, logger: logger)
             // As for the milter: the default actions off, so only the dispatch sources see these signals.
             for number in [SIGTERM, SIGINT, SIGHUP] { signal(number, SIG_IGN) }
             let group = ServiceGroup(

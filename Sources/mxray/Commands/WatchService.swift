@@ -14,7 +14,7 @@ struct WatchService: Service {
     let settings: WatchConfig
     let database: any ReportDatabase
     let once: Bool
-    let logger = Logger(label: "mxray.watch")
+    let logger: Logger
 
     func run() async throws {
         let reload = NIOLockedValueBox(false)
