@@ -1,4 +1,5 @@
 import Foundation
+import MXRayAudit
 
 func printToStandardError(_ text: String) {
     FileHandle.standardError.write(Data((text + "\n").utf8))
@@ -6,9 +7,7 @@ func printToStandardError(_ text: String) {
 
 /// JSON for programs: stable key order, readable, no escaped slashes.
 func renderJSON<T: Encodable>(_ value: T) throws -> String {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    return String(decoding: try encoder.encode(value), as: UTF8.self)
+    try FastJSONEncoder(pretty: true).encode(value)
 }
 
 /// Milliseconds with a precision that suits the magnitude.
