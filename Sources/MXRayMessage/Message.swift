@@ -2,6 +2,10 @@
 /// input is normalised and the report says so.
 public enum LineEndings: String, Sendable, Codable {
     case crlf, lf, mixed, none
+
+    init(crlf: Int, lf: Int) {
+        self = crlf > 0 && lf > 0 ? .mixed : lf > 0 ? .lf : crlf > 0 ? .crlf : .none
+    }
 }
 
 /// Why bytes could not be read as a message.
@@ -125,9 +129,30 @@ public struct Message: Sendable {
         }
         flush()
 
-        // Body: every line ending made CRLF (RFC 5322 §2.3).
+        // Body: every line ending made CRLF (RFC 5322 §2.3). Most bodies already end every line with
+        // CRLF and are copied whole; the first bare LF sends the rest through the byte loop.
+        let start = i
+        let (crlfLines, firstBareLF) = input.withUnsafeBufferPointer { p -> (Int, Int?) in
+            var lines = 0
+            for j in start..<p.count where p[j] == 0x0A {
+                guard j > start && p[j - 1] == 0x0D else { return (lines, j) }
+                lines += 1
+            }
+            return (lines, nil)
+        }
+        guard let bareLF = firstBareLF else {
+            self.fields = fields
+            self.body = Array(input[start...])
+            self.hasBody = hasBody
+            crlf += crlfLines
+            self.lineEndings = LineEndings(crlf: crlf, lf: lf)
+            return
+        }
         var body: [UInt8] = []
         body.reserveCapacity(input.count - i + (input.count - i) / 40)
+        body += input[start..<bareLF]
+        crlf += crlfLines
+        i = bareLF
         while i < input.count {
             let b = input[i]
             if b == 0x0A {
@@ -144,7 +169,7 @@ public struct Message: Sendable {
         self.fields = fields
         self.body = body
         self.hasBody = hasBody
-        self.lineEndings = crlf > 0 && lf > 0 ? .mixed : lf > 0 ? .lf : crlf > 0 ? .crlf : LineEndings.none
+        self.lineEndings = LineEndings(crlf: crlf, lf: lf)
     }
 
     /// The fields with this name, top to bottom.

@@ -89,23 +89,52 @@ enum Canonicalizer {
                     var w = 0
                     var emptyLinesPending = 0
                     var lineStart = 0
+                    func flushEmptyLines() {
+                        for _ in 0..<emptyLinesPending {
+                            out[w] = 0x0D
+                            out[w + 1] = 0x0A
+                            w += 2
+                        }
+                        emptyLinesPending = 0
+                    }
                     while lineStart < n {
+                        // One pass finds the line's end and whether it is already canonical: no tab,
+                        // no leading, doubled or trailing space. Such a line is copied as it is.
                         var j = lineStart
-                        while j < n && p[j] != 0x0A { j += 1 }
+                        var clean = true
+                        var afterSpace = true
+                        while j < n {
+                            let b = p[j]
+                            if b == 0x0A { break }
+                            if b == 0x20 {
+                                if afterSpace { clean = false }
+                                afterSpace = true
+                            } else {
+                                if b == 0x09 { clean = false }
+                                afterSpace = false
+                            }
+                            j += 1
+                        }
                         let hasLF = j < n
                         var contentEnd = j
                         if hasLF && contentEnd > lineStart && p[contentEnd - 1] == 0x0D { contentEnd -= 1 }
+                        if clean && contentEnd > lineStart && p[contentEnd - 1] != 0x20 {
+                            flushEmptyLines()
+                            let length = contentEnd - lineStart
+                            (out.baseAddress! + w).initialize(from: p.baseAddress! + lineStart, count: length)
+                            w += length
+                            out[w] = 0x0D
+                            out[w + 1] = 0x0A
+                            w += 2
+                            lineStart = hasLF ? j + 1 : n
+                            continue
+                        }
                         var k = lineStart
                         while k < contentEnd && isWSP(p[k]) { k += 1 }
                         if k == contentEnd {
                             emptyLinesPending += 1
                         } else {
-                            for _ in 0..<emptyLinesPending {
-                                out[w] = 0x0D
-                                out[w + 1] = 0x0A
-                                w += 2
-                            }
-                            emptyLinesPending = 0
+                            flushEmptyLines()
                             var pendingSpace = k > lineStart
                             while k < contentEnd {
                                 let b = p[k]
