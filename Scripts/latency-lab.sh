@@ -7,8 +7,9 @@
 # increasing --concurrency (domains/s, and how many domains reported a DNS failure); checkdmarc
 # (PyPI) audits the first 100 domains through the same lab as the peer.
 #   Scripts/latency-lab.sh [DOMAINS] [LOSS]
-# Environment: CONCURRENCY (default "64 256 1024 4096"), DNS_TIMEOUT (2) and DNS_ATTEMPTS (3) for
-# mxray, PEER=0 to leave checkdmarc out.
+# Environment: CONCURRENCY (default "64 256 1024 4096"), DNS_TIMEOUT (2), DNS_ATTEMPTS (3) and
+# DNS_MAX_IN_FLIGHT (4096) for mxray, PEER=0 to leave checkdmarc out. Each run also prints mxray's
+# query outcome counts (--dns-stats) and the lab's own counts.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 cd "$here/.."
@@ -48,7 +49,7 @@ for concurrency in ${CONCURRENCY:-64 256 1024 4096}; do
     start="$(date +%s.%N)"
     .build/release/mxray audit --domains-file "$work/domains" --nameserver 127.0.0.77 --offline --json \
         --fail-on never --concurrency "$concurrency" --dns-timeout "${DNS_TIMEOUT:-2}" --dns-attempts "${DNS_ATTEMPTS:-3}" \
-        > "$work/out.jsonl"
+        --dns-max-in-flight "${DNS_MAX_IN_FLIGHT:-4096}" --dns-stats > "$work/out.jsonl" 2> "$work/stats"
     end="$(date +%s.%N)"
     python3 - "$work/out.jsonl" "$start" "$end" "$concurrency" <<'PY'
 import json, sys
@@ -58,6 +59,7 @@ failed = sum(1 for l in lines if any(f["id"] == "dns-failure" for f in json.load
 print(f"mxray audit --concurrency {sys.argv[4]}: {len(lines)} domains in {seconds:.1f} s = "
       f"{len(lines) / seconds:.0f} domains/s; {failed} reported a DNS failure")
 PY
+    sed 's/^/  /' "$work/stats"
     tail -1 "$work/lab.log" | sed 's/^/  /'
 done
 

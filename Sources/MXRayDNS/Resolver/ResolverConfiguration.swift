@@ -18,6 +18,10 @@ public struct ResolverConfiguration: Sendable {
     public var maxNegativeTTL: UInt32 = 3600
     /// Positive answers are cached at most this long (RFC 8767 §4 suggests a 7-day cap).
     public var maxPositiveTTL: UInt32 = 604_800
+    /// Queries awaiting a reply from one server at most; the window below it adapts to losses.
+    public var maxQueriesInFlight: Int = 4096
+    /// The window each server starts with; it doubles every round trip without loss.
+    public var initialQueryWindow: Int = 64
     /// EDNS0 payload size advertised (RFC 6891 §6.2.5).
     public var ednsPayloadSize: UInt16 = EDNS.defaultPayloadSize
 

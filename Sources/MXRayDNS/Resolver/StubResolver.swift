@@ -12,6 +12,7 @@ public final class StubResolver: DNSResolver {
     private let udp: UDPTransport
     private let eventLoop: EventLoop
     private let inFlight: Mutex<[DNSCache.Key: Task<DNSLookup, Never>]> = Mutex([:])
+    private let retriedOverTCP = Atomic<Int>(0)
 
     public init(
         configuration: ResolverConfiguration, eventLoopGroup: EventLoopGroup = MultiThreadedEventLoopGroup.singleton
@@ -19,7 +20,16 @@ public final class StubResolver: DNSResolver {
         self.configuration = configuration
         self.cache = DNSCache(capacity: configuration.maxCacheEntries, maxBytes: configuration.maxCacheBytes)
         self.eventLoop = eventLoopGroup.next()
-        self.udp = UDPTransport(eventLoop: eventLoop)
+        self.udp = UDPTransport(
+            eventLoop: eventLoop, initialWindow: configuration.initialQueryWindow,
+            maxInFlight: configuration.maxQueriesInFlight)
+    }
+
+    /// What was sent and what came back so far.
+    public func statistics() async -> QueryStatistics {
+        var statistics = (try? await udp.statistics().get()) ?? QueryStatistics()
+        statistics.retriedOverTCP = retriedOverTCP.load(ordering: .relaxed)
+        return statistics
     }
 
     /// Closes the resolver's sockets. Lookups after this fail with a network error.
@@ -146,6 +156,7 @@ public final class StubResolver: DNSResolver {
                     if reply.count > 2, reply[2] & 0x02 != 0 {
                         // RFC 1035 §4.2.1 and RFC 7766 §5: a truncated UDP reply is retried over TCP.
                         transport = "tcp"
+                        retriedOverTCP.add(1, ordering: .relaxed)
                         reply = try await TCPTransport.exchange(
                             query: queryBytes, question: question, server: address,
                             timeout: timeout, eventLoop: eventLoop

@@ -3,7 +3,8 @@ import NIOPosix
 
 /// Sends DNS queries over UDP (RFC 1035 §4.2.1) from a small pool of sockets, each bound to an
 /// ephemeral port the kernel picks at random and retired after a bounded number of queries, so
-/// that source ports keep changing (RFC 5452 §4.5) without a socket per query.
+/// that source ports keep changing (RFC 5452 §4.5) without a socket per query. Queries to each server
+/// pass through a `QueryWindow`, so that losses slow the sender down instead of multiplying retries.
 /// All mutable state lives on `eventLoop`, in `NIOLoopBoundBox`es that check it.
 final class UDPTransport: Sendable {
     /// Open sockets per address family among which queries are spread.
@@ -12,18 +13,41 @@ final class UDPTransport: Sendable {
     static let maxQueriesPerSocket = 256
     /// Queries in flight on one socket at most; IDs are 16 bits, this keeps collisions rare.
     static let maxInFlightPerSocket = 1024
+    /// Receive buffer asked for each socket, so that replies to thousands of queries in flight are not
+    /// dropped by the kernel while the event loop is busy (the kernel caps it at net.core.rmem_max).
+    static let receiveBufferBytes: Int32 = 1 << 20
 
-    let eventLoop: EventLoop
-    /// Keyed on "is IPv6".
-    private let pools: NIOLoopBoundBox<[Bool: [UDPSocket]]>
-
-    init(eventLoop: EventLoop) {
-        self.eventLoop = eventLoop
-        pools = NIOLoopBoundBox.makeBoxSendingValue([:], eventLoop: eventLoop)
+    /// A query not yet sent.
+    struct Request {
+        var query: [UInt8]
+        var question: DNSQuestion
+        var server: SocketAddress
+        var timeout: TimeAmount
+        var promise: EventLoopPromise<[UInt8]>
     }
 
-    /// Sends `query` (its ID is replaced by a fresh random one) and completes with the first
-    /// reply that matches the ID, the server and the question.
+    struct State {
+        /// Keyed on "is IPv6".
+        var pools: [Bool: [UDPSocket]] = [:]
+        var windows: [SocketAddress: QueryWindow] = [:]
+        var waiting: [SocketAddress: CircularBuffer<Request>] = [:]
+        var statistics = QueryStatistics()
+    }
+
+    let eventLoop: EventLoop
+    let initialWindow: Int
+    let maxInFlight: Int
+    private let state: NIOLoopBoundBox<State>
+
+    init(eventLoop: EventLoop, initialWindow: Int = 64, maxInFlight: Int = 4096) {
+        self.eventLoop = eventLoop
+        self.initialWindow = initialWindow
+        self.maxInFlight = maxInFlight
+        state = NIOLoopBoundBox.makeBoxSendingValue(State(), eventLoop: eventLoop)
+    }
+
+    /// Sends `query` (its ID is replaced by a fresh random one) when the server's window has room, and
+    /// completes with the first reply that matches the ID, the server and the question.
     func exchange(query: [UInt8], question: DNSQuestion, server: SocketAddress, timeout: TimeAmount) -> EventLoopFuture<
         [UInt8]
     > {
@@ -31,18 +55,49 @@ final class UDPTransport: Sendable {
         return eventLoop.flatSubmit { self.start(query: query, question: question, server: server, timeout: timeout) }
     }
 
+    /// The counts so far.
+    func statistics() -> EventLoopFuture<QueryStatistics> {
+        eventLoop.submit { self.state.value.statistics }
+    }
+
     private func start(query: [UInt8], question: DNSQuestion, server: SocketAddress, timeout: TimeAmount)
         -> EventLoopFuture<[UInt8]>
     {
+        let request = Request(
+            query: query, question: question, server: server, timeout: timeout,
+            promise: eventLoop.makePromise(of: [UInt8].self))
+        if state.value.windows[server] == nil {
+            state.value.windows[server] = QueryWindow(initial: initialWindow, maximum: maxInFlight)
+        }
+        if state.value.windows[server]!.hasRoom && state.value.waiting[server]?.isEmpty ?? true {
+            send(request)
+        } else {
+            state.value.waiting[server, default: CircularBuffer()].append(request)
+            state.value.statistics.waited += 1
+        }
+        return request.promise.futureResult
+    }
+
+    private func send(_ request: Request) {
+        let server = request.server
+        state.value.windows[server]!.inFlight += 1
+        state.value.statistics.sent += 1
+        state.value.statistics.largestInFlight = max(
+            state.value.statistics.largestInFlight, state.value.windows[server]!.inFlight)
+        request.promise.futureResult.whenComplete { result in
+            self.finished(server, result, timeout: request.timeout)
+        }
         let socket = pickSocket(ipv6: server.protocol == .inet6)
         let id = socket.freshID()
-        var bytes = query
+        var bytes = request.query
         bytes[0] = UInt8(id >> 8)
         bytes[1] = UInt8(id & 0xff)
         let datagram = bytes
-        let promise = eventLoop.makePromise(of: [UInt8].self)
-        let timer = eventLoop.scheduleTask(in: timeout) { socket.complete(id, with: .failure(ExchangeError.timeout)) }
-        socket.register(id, UDPSocket.Pending(server: server, question: question, promise: promise, timer: timer))
+        let timer = eventLoop.scheduleTask(in: request.timeout) {
+            socket.complete(id, with: .failure(ExchangeError.timeout))
+        }
+        socket.register(
+            id, UDPSocket.Pending(server: server, question: request.question, promise: request.promise, timer: timer))
         socket.channel.whenComplete { result in
             switch result {
             case .success(let channel):
@@ -54,11 +109,35 @@ final class UDPTransport: Sendable {
                 socket.complete(id, with: .failure(ExchangeError.network("cannot open a UDP socket: \(error)")))
             }
         }
-        return promise.futureResult
+    }
+
+    /// A query to `server` ended: the window learns from how, and waiting queries take the room.
+    private func finished(_ server: SocketAddress, _ result: Result<[UInt8], Error>, timeout: TimeAmount) {
+        guard var window = state.value.windows[server] else { return }
+        window.inFlight -= 1
+        switch result {
+        case .success:
+            window.answered()
+            state.value.statistics.answered += 1
+        case .failure(ExchangeError.timeout):
+            window.timedOut(now: .now(), period: timeout)
+            state.value.statistics.timedOut += 1
+            if window.smallest < window.maximum {
+                let smallest = Int(window.smallest)
+                state.value.statistics.smallestWindow = min(
+                    state.value.statistics.smallestWindow ?? smallest, smallest)
+            }
+        case .failure:
+            state.value.statistics.failed += 1
+        }
+        state.value.windows[server] = window
+        while state.value.windows[server]!.hasRoom, let next = state.value.waiting[server]?.popFirst() {
+            send(next)
+        }
     }
 
     private func pickSocket(ipv6: Bool) -> UDPSocket {
-        var pool = pools.value[ipv6, default: []]
+        var pool = state.value.pools[ipv6, default: []]
         pool.removeAll { socket in
             guard socket.retired else { return false }
             socket.detach()
@@ -67,20 +146,23 @@ final class UDPTransport: Sendable {
         if pool.count < Self.socketsPerFamily {
             let socket = UDPSocket(eventLoop: eventLoop, ipv6: ipv6)
             pool.append(socket)
-            pools.value[ipv6] = pool
+            state.value.pools[ipv6] = pool
             return socket
         }
         let socket = pool.randomElement()!
-        pools.value[ipv6] = pool
+        state.value.pools[ipv6] = pool
         return socket
     }
 
-    /// Closes every socket; queries in flight fail.
+    /// Closes every socket; queries in flight and waiting fail.
     func shutdown() -> EventLoopFuture<Void> {
         eventLoop.flatSubmit {
-            let sockets = self.pools.value.values.flatMap { $0 }
-            self.pools.value = [:]
+            let sockets = self.state.value.pools.values.flatMap { $0 }
+            let waiting = self.state.value.waiting.values.flatMap { $0 }
+            self.state.value.pools = [:]
+            self.state.value.waiting = [:]
             for s in sockets { s.closeNow() }
+            for request in waiting { request.promise.fail(ExchangeError.network("resolver shut down")) }
             return self.eventLoop.makeSucceededVoidFuture()
         }
     }
@@ -114,6 +196,7 @@ final class UDPSocket: Sendable {
         let promise = eventLoop.makePromise(of: Channel.self)
         channel = promise.futureResult
         let bootstrap = DatagramBootstrap(group: eventLoop)
+            .channelOption(.socketOption(.so_rcvbuf), value: SocketOptionValue(UDPTransport.receiveBufferBytes))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(UDPReplyHandler(socket: self))

@@ -85,6 +85,7 @@ struct AuditCommand: AsyncParsableCommand {
             valueName: "LABEL"))
     var dbLabel: String?
     @OptionGroup var probeOptions: ProbeOptions
+    @Flag(help: "At the end, print the DNS query outcome counts to standard error.") var dnsStats = false
 
     func validate() throws {
         guard failOn == "never" || Severity(rawValue: failOn) != nil else {
@@ -182,7 +183,10 @@ struct AuditCommand: AsyncParsableCommand {
             try pages?.finish()
             try await results?.finish()
             await feedback?.close()
-            if let stub = resolver as? StubResolverShutdown { await stub.shutdownResolver() }
+            if let stub = resolver as? StubResolverShutdown {
+                if dnsStats { printToStandardError(await stub.statistics().summary) }
+                await stub.shutdownResolver()
+            }
             if reached { throw ExitCode(1) }
         }
     }

@@ -24,6 +24,13 @@ struct ResolverOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Tries per nameserver before the next one.", valueName: "N"))
     var dnsAttempts: Int = 2
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Queries awaiting a reply from one nameserver at most. Below this the number adapts: it doubles "
+                + "every round trip without loss and halves when a reply is lost.", valueName: "N"))
+    var dnsMaxInFlight: Int = 4096
+
     func validate() throws {
         guard nameserver.isEmpty || zone.isEmpty else {
             throw ValidationError("use either --nameserver or --zone, not both")
@@ -32,6 +39,9 @@ struct ResolverOptions: ParsableArguments {
             throw ValidationError("--dns-timeout must be in (0, 60] seconds")
         }
         guard (1...10).contains(dnsAttempts) else { throw ValidationError("--dns-attempts must be between 1 and 10") }
+        guard (4...65536).contains(dnsMaxInFlight) else {
+            throw ValidationError("--dns-max-in-flight must be between 4 and 65536")
+        }
         for ns in nameserver {
             do { _ = try Nameserver(parsing: ns) } catch { throw ValidationError("--nameserver: \(error)") }
         }
@@ -39,13 +49,17 @@ struct ResolverOptions: ParsableArguments {
 
     /// The resolver these options describe. Zone-file errors name the file and line.
     func makeResolver() throws -> any DNSResolver {
-        try makeDNSResolver(zones: zone, nameservers: nameserver, timeout: dnsTimeout, attempts: dnsAttempts)
+        try makeDNSResolver(
+            zones: zone, nameservers: nameserver, timeout: dnsTimeout, attempts: dnsAttempts,
+            maxInFlight: dnsMaxInFlight)
     }
 }
 
 /// Zone files when given, else a stub resolver asking the nameservers (or /etc/resolv.conf's);
 /// the one constructor behind `--zone`/`--nameserver` and the milter's `dns:` block.
-func makeDNSResolver(zones: [String], nameservers: [String], timeout: Double, attempts: Int) throws -> any DNSResolver {
+func makeDNSResolver(
+    zones: [String], nameservers: [String], timeout: Double, attempts: Int, maxInFlight: Int = 4096
+) throws -> any DNSResolver {
     if !zones.isEmpty {
         let resolver: ZoneResolver
         do { resolver = try ZoneResolver(paths: zones) } catch { throw CLIError("\(error)") }
@@ -60,6 +74,8 @@ func makeDNSResolver(zones: [String], nameservers: [String], timeout: Double, at
     }
     configuration.timeout = .milliseconds(Int64(timeout * 1000))
     configuration.attempts = attempts
+    configuration.maxQueriesInFlight = maxInFlight
+    configuration.initialQueryWindow = min(configuration.initialQueryWindow, maxInFlight)
     return StubResolver(configuration: configuration)
 }
 
@@ -69,6 +85,18 @@ struct CLIError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// Lets commands close the stub resolver's sockets without knowing its type.
-protocol StubResolverShutdown { func shutdownResolver() async }
+/// Lets commands close the stub resolver's sockets, and read its counts, without knowing its type.
+protocol StubResolverShutdown {
+    func shutdownResolver() async
+    func statistics() async -> QueryStatistics
+}
 extension StubResolver: StubResolverShutdown { func shutdownResolver() async { await shutdown() } }
+
+extension QueryStatistics {
+    /// One line for standard error: the query outcome counts of a run.
+    var summary: String {
+        "dns: \(sent) queries sent, \(answered) answered, \(timedOut) timed out, \(failed) failed, "
+            + "\(retriedOverTCP) retried over TCP; \(waited) waited for room, at most \(largestInFlight) in flight, "
+            + "window \(smallestWindow.map { "down to \($0) after losses" } ?? "never reduced")"
+    }
+}

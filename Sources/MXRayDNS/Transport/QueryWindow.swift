@@ -1,0 +1,72 @@
+import NIOCore
+
+/// How many queries may await replies from one nameserver at once: a congestion window in the manner of
+/// RFC 5681 §3.1, which RFC 8085 §3.1 asks of bulk UDP senders that have no control of their own. It opens
+/// by one per reply (slow start: doubling every round trip) up to its threshold, then by one per window of
+/// replies. Loss is measured as a moving share of the queries that ended (an exponentially weighted
+/// average over about the last 64): above `lossThreshold` the window halves, at most once per timeout
+/// period, and does not grow. A path that drops a few replies at random (1 % in the latency lab) keeps its
+/// window; a server or path that sheds load gets fewer queries, not more retries. Queries past the
+/// window wait their turn, and their retry timers start only when they are sent.
+struct QueryWindow {
+    static let minimum = 4.0
+    /// The share of lost queries from which the window shrinks.
+    static let lossThreshold = 0.05
+    /// Weight of the latest query in the loss share.
+    static let lossWeight = 1.0 / 64
+
+    private(set) var size: Double
+    private var threshold: Double
+    let maximum: Double
+    var inFlight = 0
+    private(set) var lossShare = 0.0
+    private var lastDecrease = NIODeadline.distantPast
+    /// The smallest the window has been brought to by losses; the maximum when it never was.
+    private(set) var smallest: Double
+
+    init(initial: Int, maximum: Int) {
+        self.maximum = Double(max(Int(Self.minimum), maximum))
+        size = min(Double(max(initial, Int(Self.minimum))), self.maximum)
+        threshold = self.maximum
+        smallest = self.maximum
+    }
+
+    var hasRoom: Bool { Double(inFlight) < size.rounded(.down) }
+
+    mutating func answered() {
+        lossShare -= lossShare * Self.lossWeight
+        guard lossShare <= Self.lossThreshold else { return }
+        size = min(maximum, size < threshold ? size + 1 : size + 1 / size)
+    }
+
+    mutating func timedOut(now: NIODeadline, period: TimeAmount) {
+        lossShare += (1 - lossShare) * Self.lossWeight
+        guard lossShare > Self.lossThreshold, now - lastDecrease >= period else { return }
+        lastDecrease = now
+        threshold = max(Self.minimum, (size / 2).rounded(.down))
+        size = threshold
+        smallest = min(smallest, size)
+    }
+}
+
+/// What the resolver's transports did over its life: the query outcome counts a bulk run reports.
+public struct QueryStatistics: Sendable, Equatable {
+    /// Datagrams sent, first tries and retries alike.
+    public var sent = 0
+    /// Replies that matched a query in flight.
+    public var answered = 0
+    /// Queries whose reply did not come before the timeout.
+    public var timedOut = 0
+    /// Queries that could not be sent or were cut short by a network error.
+    public var failed = 0
+    /// Queries that waited for room in a window before being sent.
+    public var waited = 0
+    /// The most queries in flight to one server at once.
+    public var largestInFlight = 0
+    /// The smallest window any server's losses brought it to; nil when nothing was lost.
+    public var smallestWindow: Int?
+    /// Truncated UDP replies asked again over TCP.
+    public var retriedOverTCP = 0
+
+    public init() {}
+}

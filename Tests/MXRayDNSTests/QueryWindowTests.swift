@@ -1,0 +1,148 @@
+import NIOCore
+import NIOPosix
+import Synchronization
+import Testing
+
+@testable import MXRayDNS
+
+/// A nameserver on loopback that answers every query NXDOMAIN, except that it drops the datagrams
+/// `drop` picks by their count: a lossy path, for the resolver's congestion window. With `once`, a
+/// question is dropped at most once, so that its retry gets through.
+final class LossyServer: ChannelInboundHandler, Sendable {
+    typealias InboundIn = AddressedEnvelope<ByteBuffer>
+    typealias OutboundOut = AddressedEnvelope<ByteBuffer>
+    let received = Atomic<Int>(0)
+    let drop: @Sendable (Int) -> Bool
+    let once: Bool
+    let dropped = Mutex<Set<[UInt8]>>([])
+
+    init(once: Bool = false, drop: @escaping @Sendable (Int) -> Bool) {
+        self.once = once
+        self.drop = drop
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let envelope = unwrapInboundIn(data)
+        let n = received.add(1, ordering: .relaxed).newValue
+        var reply = Array(envelope.data.readableBytesView)
+        guard reply.count >= 12 else { return }
+        if drop(n), dropped.withLock({ !once || $0.insert(Array(reply[12...])).inserted }) { return }
+        reply[2] |= 0x80  // QR: a response
+        reply[3] = 0x03  // NXDOMAIN
+        let out = AddressedEnvelope(remoteAddress: envelope.remoteAddress, data: ByteBuffer(bytes: reply))
+        context.writeAndFlush(wrapOutboundOut(out), promise: nil)
+    }
+
+    func start() async throws -> (Channel, Int) {
+        let channel = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .channelInitializer { $0.pipeline.addHandler(self) }
+            .bind(host: "127.0.0.1", port: 0).get()
+        return (channel, channel.localAddress!.port!)
+    }
+}
+
+@Suite struct QueryWindowTests {
+    @Test func slowStartThenHalvingOncePerPeriod() {
+        var window = QueryWindow(initial: 8, maximum: 64)
+        for _ in 0..<8 { window.answered() }
+        #expect(window.size == 16)
+        // A loss or two among many answers is noise: the window keeps its size.
+        let now = NIODeadline.now()
+        window.timedOut(now: now, period: .seconds(1))
+        #expect(window.size == 16)
+        // A run of losses pushes the share past the threshold: the window halves once per period.
+        for i in 0..<10 { window.timedOut(now: now + .milliseconds(Int64(i)), period: .seconds(1)) }
+        #expect(window.size == 8 && window.lossShare > QueryWindow.lossThreshold)
+        // While the share stays high, answers do not open the window again.
+        window.answered()
+        #expect(window.size == 8)
+        for step in 1...10 { window.timedOut(now: now + .seconds(Int64(step)), period: .seconds(1)) }
+        #expect(window.size == QueryWindow.minimum && window.smallest == QueryWindow.minimum)
+        // Once answers bring the share down, it grows by one per window of replies (it is past its
+        // threshold): after 300 answers it is nowhere near the 300 more that slow start would give.
+        for _ in 0..<300 { window.answered() }
+        #expect(window.size > QueryWindow.minimum && window.size < 30)
+        var capped = QueryWindow(initial: 100, maximum: 16)
+        for _ in 0..<100 { capped.answered() }
+        #expect(capped.size == 16)
+    }
+
+    /// Random loss of 1 % is not congestion: the window never shrinks for it.
+    @Test func randomLossKeepsTheWindow() {
+        var window = QueryWindow(initial: 64, maximum: 4096)
+        let now = NIODeadline.now()
+        for i in 0..<100_000 {
+            if i % 100 == 0 {
+                window.timedOut(now: now + .milliseconds(Int64(i)), period: .milliseconds(1))
+            } else {
+                window.answered()
+            }
+        }
+        #expect(window.size == 4096 && window.smallest == 4096)
+    }
+
+    /// One datagram in five is lost (a question at most once); every lookup still gets its answer
+    /// through its retry, the losses shrink the window, and every datagram sent is accounted for.
+    @Test func lossesShrinkTheWindowAndNoAnswerIsLost() async throws {
+        let server = LossyServer(once: true) { $0 % 5 == 0 }
+        let (channel, port) = try await server.start()
+        var config = ResolverConfiguration(nameservers: [
+            Nameserver(address: .v4(IPv4Address(127, 0, 0, 1)), port: port)
+        ])
+        config.timeout = .milliseconds(200)
+        config.attempts = 4
+        config.cacheEnabled = false
+        let resolver = StubResolver(configuration: config)
+        let outcomes = await withTaskGroup(of: Bool.self) { group in
+            for i in 0..<1_000 {
+                group.addTask {
+                    let lookup = await resolver.lookup(try! DomainName("q\(i).lossy.test"), .a)
+                    if case .nxdomain = lookup.outcome { return true }
+                    return false
+                }
+            }
+            return await group.reduce(into: [Bool]()) { $0.append($1) }
+        }
+        let statistics = await resolver.statistics()
+        await resolver.shutdown()
+        try await channel.close()
+        #expect(outcomes.filter { $0 }.count == 1_000)
+        #expect(statistics.timedOut > 0 && statistics.smallestWindow != nil)
+        #expect(statistics.sent == statistics.answered + statistics.timedOut + statistics.failed)
+        // The kernel may drop datagrams of a burst before the server reads them: those are losses too.
+        #expect(statistics.sent >= server.received.load(ordering: .relaxed))
+    }
+
+    /// A server that answers nothing: at most the window's maximum is ever in flight, the rest wait,
+    /// and every lookup ends as a timeout within its bound.
+    @Test func silentServerIsNeverFlooded() async throws {
+        let server = LossyServer { _ in true }
+        let (channel, port) = try await server.start()
+        var config = ResolverConfiguration(nameservers: [
+            Nameserver(address: .v4(IPv4Address(127, 0, 0, 1)), port: port)
+        ])
+        config.timeout = .milliseconds(50)
+        config.attempts = 1
+        config.maxQueriesInFlight = 16
+        config.initialQueryWindow = 16
+        let resolver = StubResolver(configuration: config)
+        let start = ContinuousClock.now
+        let failures = await withTaskGroup(of: Bool.self) { group in
+            for i in 0..<40 {
+                group.addTask {
+                    let lookup = await resolver.lookup(try! DomainName("q\(i).silent.test"), .a)
+                    if case .failure(let f) = lookup.outcome { return f.kind == .timeout }
+                    return false
+                }
+            }
+            return await group.reduce(into: 0) { $0 += $1 ? 1 : 0 }
+        }
+        let statistics = await resolver.statistics()
+        await resolver.shutdown()
+        try await channel.close()
+        #expect(failures == 40)
+        #expect(statistics.largestInFlight == 16 && statistics.waited == 24)
+        #expect(statistics.smallestWindow.map { $0 < 16 } == true)
+        #expect(ContinuousClock.now - start < .seconds(5))
+    }
+}
