@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// How the lines of the input ended. DKIM canonicalises CRLF lines (RFC 6376 §3.4), so bare LF
 /// input is normalised and the report says so.
 public enum LineEndings: String, Sendable, Codable {
@@ -133,10 +139,16 @@ public struct Message: Sendable {
         // CRLF and are copied whole; the first bare LF sends the rest through the byte loop.
         let start = i
         let (crlfLines, firstBareLF) = input.withUnsafeBufferPointer { p -> (Int, Int?) in
+            guard let base = p.baseAddress else { return (0, nil) }
+            let raw = UnsafeRawPointer(base)
             var lines = 0
-            for j in start..<p.count where p[j] == 0x0A {
+            var offset = start
+            // memchr jumps from line feed to line feed many bytes at a time.
+            while offset < p.count, let hit = memchr(raw + offset, 0x0A, p.count - offset) {
+                let j = raw.distance(to: UnsafeRawPointer(hit))
                 guard j > start && p[j - 1] == 0x0D else { return (lines, j) }
                 lines += 1
+                offset = j + 1
             }
             return (lines, nil)
         }

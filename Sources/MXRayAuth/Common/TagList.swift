@@ -119,7 +119,10 @@ enum Base64 {
         return t
     }()
 
+    /// Decodes base64 (RFC 4648 §4), skipping the folding whitespace DKIM allows inside tag values
+    /// (RFC 6376 §3.5); any other character, or data after padding, is an error.
     static func decode(_ text: String) -> [UInt8]? {
+        let table = Self.table
         var values: [UInt8] = []
         values.reserveCapacity(text.utf8.count)
         var padding = 0
@@ -136,25 +139,34 @@ enum Base64 {
         }
         guard padding <= 2, (values.count + padding) % 4 == 0 || padding == 0 else { return nil }
         guard values.count % 4 != 1 else { return nil }
-        var out: [UInt8] = []
-        out.reserveCapacity(values.count * 3 / 4)
-        var i = 0
-        while i + 4 <= values.count {
-            let n =
-                UInt32(values[i]) << 18 | UInt32(values[i + 1]) << 12 | UInt32(values[i + 2]) << 6
-                | UInt32(values[i + 3])
-            out += [UInt8(n >> 16), UInt8((n >> 8) & 0xff), UInt8(n & 0xff)]
-            i += 4
+        let whole = values.count / 4 * 4
+        let rest = values.count - whole
+        return [UInt8](unsafeUninitializedCapacity: whole / 4 * 3 + max(0, rest - 1)) { out, written in
+            var w = 0
+            var i = 0
+            while i < whole {
+                let n =
+                    UInt32(values[i]) << 18 | UInt32(values[i + 1]) << 12 | UInt32(values[i + 2]) << 6
+                    | UInt32(values[i + 3])
+                out[w] = UInt8(n >> 16)
+                out[w + 1] = UInt8((n >> 8) & 0xff)
+                out[w + 2] = UInt8(n & 0xff)
+                w += 3
+                i += 4
+            }
+            if rest >= 2 {
+                let n =
+                    UInt32(values[i]) << 18 | UInt32(values[i + 1]) << 12
+                    | (rest == 3 ? UInt32(values[i + 2]) << 6 : 0)
+                out[w] = UInt8(n >> 16)
+                w += 1
+                if rest == 3 {
+                    out[w] = UInt8((n >> 8) & 0xff)
+                    w += 1
+                }
+            }
+            written = w
         }
-        let rest = values.count - i
-        if rest == 2 {
-            let n = UInt32(values[i]) << 18 | UInt32(values[i + 1]) << 12
-            out.append(UInt8(n >> 16))
-        } else if rest == 3 {
-            let n = UInt32(values[i]) << 18 | UInt32(values[i + 1]) << 12 | UInt32(values[i + 2]) << 6
-            out += [UInt8(n >> 16), UInt8((n >> 8) & 0xff)]
-        }
-        return out
     }
 
     static func encode(_ bytes: [UInt8]) -> String { Data(bytes).base64EncodedString() }

@@ -18,12 +18,28 @@ struct MessageBatchOptions: ParsableArguments {
     }
 }
 
-/// Walks the paths given, in order, yielding one message at a time: a file is a message or an mbox
+/// One unit of a batch: a file, read by the worker that verifies it, or messages already read
+/// (standard input).
+enum MessageSource: Sendable {
+    case file(String)
+    case loaded(MessageInput)
+
+    /// The messages it holds: a file may be an mbox of several.
+    func load() throws -> [MessageInput] {
+        switch self {
+        case .loaded(let input): [input]
+        case .file(let path): try MessageInput.read([path])
+        }
+    }
+}
+
+/// Walks the paths given, in order, yielding one file at a time: a file is a message or an mbox
 /// of several; a Maildir folder gives the files of `new/` then `cur/`; another directory gives
-/// its regular files, sorted. Only the current file is in memory, never the whole batch.
+/// its regular files, sorted. Only the names of one directory are held, never the messages.
 struct MessagePaths {
     private var arguments: IndexingIterator<[String]>
     private let list: LineFileReader?
+    /// The files of the directory being walked, last first, so that taking the next costs nothing.
     private var pendingFiles: [String] = []
     private var pendingMessages: [MessageInput] = []
     private var usedStandardInput = false
@@ -33,13 +49,10 @@ struct MessagePaths {
         list = try filesFrom.map { try LineFileReader(path: $0) }
     }
 
-    mutating func next() throws -> MessageInput? {
+    mutating func next() throws -> MessageSource? {
         while true {
-            if !pendingMessages.isEmpty { return pendingMessages.removeFirst() }
-            if !pendingFiles.isEmpty {
-                pendingMessages = try MessageInput.read([pendingFiles.removeFirst()])
-                continue
-            }
+            if !pendingMessages.isEmpty { return .loaded(pendingMessages.removeFirst()) }
+            if let file = pendingFiles.popLast() { return .file(file) }
             guard let path = try arguments.next() ?? list?.next() else { return nil }
             if path == "-" {
                 guard !usedStandardInput else { throw CLIError("standard input can be read only once") }
@@ -51,7 +64,7 @@ struct MessagePaths {
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
                 throw CLIError("cannot read \(path)")
             }
-            pendingFiles = isDirectory.boolValue ? try Self.files(inDirectory: path) : [path]
+            pendingFiles = isDirectory.boolValue ? try Self.files(inDirectory: path).reversed() : [path]
         }
     }
 
@@ -65,24 +78,52 @@ struct MessagePaths {
         let folders = maildir ? [path + "/new", path + "/cur"] : [path]
         var out: [String] = []
         for folder in folders {
-            let names: [String]
-            do { names = try fm.contentsOfDirectory(atPath: folder) } catch { throw CLIError("cannot read \(folder)") }
-            for name in names.sorted() where !name.hasPrefix(".") {
-                let full = folder + "/" + name
-                if fm.fileExists(atPath: full, isDirectory: &isDirectory), !isDirectory.boolValue { out.append(full) }
-            }
+            out += try regularFiles(in: folder).sorted().map { folder + "/" + $0 }
         }
         return out
     }
+
+    /// The names of the regular files in `folder`, hidden ones left out. The type comes with each
+    /// entry (readdir's d_type) on the common file systems, so most need no stat of their own.
+    static func regularFiles(in folder: String) throws -> [String] {
+        guard let directory = opendir(folder) else { throw CLIError("cannot read \(folder)") }
+        defer { closedir(directory) }
+        var names: [String] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(cString: raw.baseAddress!.assumingMemoryBound(to: CChar.self))
+            }
+            guard !name.hasPrefix(".") else { continue }
+            switch Int32(entry.pointee.d_type) {
+            case Int32(DT_REG): names.append(name)
+            case Int32(DT_UNKNOWN), Int32(DT_LNK):
+                var status = stat()
+                if stat(folder + "/" + name, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG { names.append(name) }
+            default: break
+            }
+        }
+        return names
+    }
 }
 
-/// Runs `work` on every message with at most `jobs` at a time and hands the results to `emit` in
-/// input order.
+/// Runs `work` on every message with at most `jobs` files at a time and hands the results to `emit`
+/// in input order. Each file is read by the task that works on it, so reading is spread over the
+/// cores too; a file that cannot be read stops the batch at its place in the order.
 func forEachMessage<R: Sendable>(
     _ paths: inout MessagePaths, jobs: Int, work: @escaping @Sendable (MessageInput) async -> R,
     emit: (R) async throws -> Void
 ) async throws {
-    try await runBounded(width: jobs, inOrder: true, next: { try paths.next() }, work: work, emit: emit)
+    try await runBounded(width: jobs, inOrder: true, next: { try paths.next() }) { source -> Result<[R], Error> in
+        do {
+            var results: [R] = []
+            for input in try source.load() { results.append(await work(input)) }
+            return .success(results)
+        } catch {
+            return .failure(error)
+        }
+    } emit: { outcome in
+        for result in try outcome.get() { try await emit(result) }
+    }
 }
 
 /// Runs `work` on each item `next` gives, at most `width` at a time, handing each result to

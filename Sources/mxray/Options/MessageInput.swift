@@ -2,24 +2,23 @@ import Foundation
 import MXRayMessage
 
 /// Messages named on the command line: files, mbox files (split into messages), or `-` for stdin.
-struct MessageInput {
+struct MessageInput: Sendable {
     var label: String
     var bytes: [UInt8]
 
     static func read(_ paths: [String]) throws -> [MessageInput] {
         var inputs: [MessageInput] = []
         for path in paths.isEmpty ? ["-"] : paths {
-            let data: Data
+            let bytes: [UInt8]
             if path == "-" {
-                data = FileHandle.standardInput.readDataToEndOfFile()
+                let data = FileHandle.standardInput.readDataToEndOfFile()
+                guard data.count <= Message.maxBytes else {
+                    throw CLIError("stdin: larger than \(Message.maxBytes) bytes")
+                }
+                bytes = Array(data)
             } else {
-                guard let d = FileManager.default.contents(atPath: path) else { throw CLIError("cannot read \(path)") }
-                data = d
+                bytes = try readFile(path, limit: Message.maxBytes)
             }
-            guard data.count <= Message.maxBytes else {
-                throw CLIError("\(path): larger than \(Message.maxBytes) bytes")
-            }
-            let bytes = Array(data)
             let name = path == "-" ? "stdin" : path
             let parts = Mbox.split(bytes)
             if Mbox.isMbox(bytes) && parts.count > 1 {
@@ -52,4 +51,31 @@ struct MessageInput {
 
 func writeToStandardOutput(_ bytes: [UInt8]) {
     FileHandle.standardOutput.write(Data(bytes))
+}
+
+/// The bytes of a file, read straight into one array (no `Data` to copy out of); a file larger than
+/// `limit` is refused before it is read.
+func readFile(_ path: String, limit: Int) throws -> [UInt8] {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { throw CLIError("cannot read \(path): \(String(cString: strerror(errno)))") }
+    defer { close(fd) }
+    var status = stat()
+    guard fstat(fd, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else { throw CLIError("cannot read \(path)") }
+    let size = Int(status.st_size)
+    guard size <= limit else { throw CLIError("\(path): larger than \(limit) bytes") }
+    var failure: Int32 = 0
+    let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+        // A file that grows while it is read is read to its size when opened.
+        while count < size {
+            let n = read(fd, buffer.baseAddress! + count, size - count)
+            if n > 0 {
+                count += n
+            } else if n == 0 || errno != EINTR {
+                failure = n == 0 ? 0 : errno
+                break
+            }
+        }
+    }
+    guard failure == 0 else { throw CLIError("cannot read \(path): \(String(cString: strerror(failure)))") }
+    return bytes
 }
