@@ -1,22 +1,21 @@
 import NIOCore
 
 /// How many queries may await replies from one nameserver at once: a congestion window in the manner of
-/// RFC 5681 §3.1, which RFC 8085 §3.1 asks of bulk UDP senders that have no control of their own. It opens
-/// by one per reply (slow start: doubling every round trip) up to its threshold, then by one per window of
-/// replies. Loss is measured as a moving share of the queries that ended (an exponentially weighted
-/// average over about the last 64): above `lossThreshold` the window halves, at most once per timeout
-/// period, and does not grow. A path that drops a few replies at random (1 % in the latency lab) keeps its
-/// window; a server or path that sheds load gets fewer queries, not more retries. Queries past the
-/// window wait their turn, and their retry timers start only when they are sent.
+/// RFC 5681, which RFC 8085 §3.1 asks of bulk UDP senders that have no control of their own. Loss is
+/// measured as a moving share of the queries that ended (an exponentially weighted average over about
+/// the last 256). While that share is under half of `lossThreshold` the window grows by one per reply
+/// (doubling every round trip); up to the threshold, by one per window of replies; above it, not at all,
+/// and each timeout period with a loss halves it. A path that drops a few replies at random (1 % in the
+/// latency lab) keeps its window; a server or path that sheds load gets fewer queries, not more
+/// retries. Queries past the window wait their turn, and their retry timers start only when sent.
 struct QueryWindow {
     static let minimum = 4.0
-    /// The share of lost queries from which the window shrinks.
-    static let lossThreshold = 0.05
+    /// The share of lost queries above which the window shrinks.
+    static let lossThreshold = 0.1
     /// Weight of the latest query in the loss share.
-    static let lossWeight = 1.0 / 64
+    static let lossWeight = 1.0 / 256
 
     private(set) var size: Double
-    private var threshold: Double
     let maximum: Double
     var inFlight = 0
     private(set) var lossShare = 0.0
@@ -27,7 +26,6 @@ struct QueryWindow {
     init(initial: Int, maximum: Int) {
         self.maximum = Double(max(Int(Self.minimum), maximum))
         size = min(Double(max(initial, Int(Self.minimum))), self.maximum)
-        threshold = self.maximum
         smallest = self.maximum
     }
 
@@ -35,16 +33,18 @@ struct QueryWindow {
 
     mutating func answered() {
         lossShare -= lossShare * Self.lossWeight
-        guard lossShare <= Self.lossThreshold else { return }
-        size = min(maximum, size < threshold ? size + 1 : size + 1 / size)
+        if lossShare < Self.lossThreshold / 2 {
+            size = min(maximum, size + 1)
+        } else if lossShare <= Self.lossThreshold {
+            size = min(maximum, size + 1 / size)
+        }
     }
 
     mutating func timedOut(now: NIODeadline, period: TimeAmount) {
         lossShare += (1 - lossShare) * Self.lossWeight
         guard lossShare > Self.lossThreshold, now - lastDecrease >= period else { return }
         lastDecrease = now
-        threshold = max(Self.minimum, (size / 2).rounded(.down))
-        size = threshold
+        size = max(Self.minimum, (size / 2).rounded(.down))
         smallest = min(smallest, size)
     }
 }
