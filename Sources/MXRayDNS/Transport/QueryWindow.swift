@@ -61,6 +61,8 @@ public struct QueryStatistics: Sendable, Equatable {
     public var failed = 0
     /// Queries that waited for room in a window before being sent.
     public var waited = 0
+    /// Queries that waited for room longer than their timeout and ended unsent, as timeouts.
+    public var gaveUpWaiting = 0
     /// The most queries in flight to one server at once.
     public var largestInFlight = 0
     /// The smallest window any server's losses brought it to; nil when nothing was lost.

@@ -24,6 +24,8 @@ final class UDPTransport: Sendable {
         var server: SocketAddress
         var timeout: TimeAmount
         var promise: EventLoopPromise<[UInt8]>
+        /// When it began to wait for room in the window.
+        var queuedAt = NIODeadline.now()
     }
 
     struct State {
@@ -131,8 +133,23 @@ final class UDPTransport: Sendable {
             state.value.statistics.failed += 1
         }
         state.value.windows[server] = window
+        // A query that waited longer than its own timeout for room ends as a timeout unsent: when a
+        // server stops answering, the window shrinks to its minimum, and without this bound a long
+        // queue would drain a few queries per timeout period. Queries are in flight whenever some
+        // wait, and each ends within its timeout, so this runs often enough to keep the bound.
+        let now = NIODeadline.now()
         while state.value.windows[server]!.hasRoom, let next = state.value.waiting[server]?.popFirst() {
-            send(next)
+            if now - next.queuedAt > next.timeout {
+                state.value.statistics.gaveUpWaiting += 1
+                next.promise.fail(ExchangeError.timeout)
+            } else {
+                send(next)
+            }
+        }
+        while let first = state.value.waiting[server]?.first, now - first.queuedAt > first.timeout {
+            state.value.waiting[server]!.removeFirst()
+            state.value.statistics.gaveUpWaiting += 1
+            first.promise.fail(ExchangeError.timeout)
         }
     }
 

@@ -96,7 +96,8 @@ extension QueryStatistics {
     /// One line for standard error: the query outcome counts of a run.
     var summary: String {
         "dns: \(sent) queries sent, \(answered) answered, \(timedOut) timed out, \(failed) failed, "
-            + "\(retriedOverTCP) retried over TCP; \(waited) waited for room, at most \(largestInFlight) in flight, "
+            + "\(retriedOverTCP) retried over TCP; \(waited) waited for room (\(gaveUpWaiting) too long), at most "
+            + "\(largestInFlight) in flight, "
             + "window \(smallestWindow.map { "down to \($0) after losses" } ?? "never reduced")"
     }
 }
