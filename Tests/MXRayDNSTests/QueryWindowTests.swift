@@ -15,9 +15,12 @@ final class LossyServer: ChannelInboundHandler, Sendable {
     let drop: @Sendable (Int) -> Bool
     let once: Bool
     let dropped = Mutex<Set<[UInt8]>>([])
+    /// When set, every reply answers with one TXT record of about this many bytes instead of NXDOMAIN.
+    let txtBytes: Int?
 
-    init(once: Bool = false, drop: @escaping @Sendable (Int) -> Bool) {
+    init(once: Bool = false, txtBytes: Int? = nil, drop: @escaping @Sendable (Int) -> Bool) {
         self.once = once
+        self.txtBytes = txtBytes
         self.drop = drop
     }
 
@@ -29,6 +32,17 @@ final class LossyServer: ChannelInboundHandler, Sendable {
         if drop(n), dropped.withLock({ !once || $0.insert(Array(reply[12...])).inserted }) { return }
         reply[2] |= 0x80  // QR: a response
         reply[3] = 0x03  // NXDOMAIN
+        if let txtBytes {
+            // NOERROR, one answer, no additional records: the question, then a TXT RR pointing at it.
+            reply[3] = 0
+            reply[6...11] = [0, 1, 0, 0, 0, 0]
+            var end = 12
+            while reply[end] != 0 { end += Int(reply[end]) + 1 }
+            reply = Array(reply[..<(end + 5)])
+            let strings = (0..<(txtBytes / 256)).flatMap { _ in [255] + [UInt8](repeating: 0x61, count: 255) }
+            reply += [0xC0, 12, 0, 16, 0, 1, 0, 0, 0, 60, UInt8(strings.count >> 8), UInt8(strings.count & 0xFF)]
+            reply += strings
+        }
         let out = AddressedEnvelope(remoteAddress: envelope.remoteAddress, data: ByteBuffer(bytes: reply))
         context.writeAndFlush(wrapOutboundOut(out), promise: nil)
     }
@@ -180,5 +194,32 @@ extension QueryWindowTests {
         #expect(failures == 400)
         #expect(statistics.gaveUpWaiting > 0)
         #expect(elapsed < .seconds(3), "\(elapsed)")
+    }
+}
+
+extension QueryWindowTests {
+    /// Replies of 1,024 bytes, many at once, read with recvmmsg: each comes through whole.
+    @Test func largeRepliesReadManyAtATimeArriveWhole() async throws {
+        let server = LossyServer(txtBytes: 1_024) { _ in false }
+        let (channel, port) = try await server.start()
+        var config = ResolverConfiguration(nameservers: [
+            Nameserver(address: .v4(IPv4Address(127, 0, 0, 1)), port: port)
+        ])
+        config.cacheEnabled = false
+        let resolver = StubResolver(configuration: config)
+        let sizes = await withTaskGroup(of: Int.self) { group in
+            for i in 0..<500 {
+                group.addTask {
+                    let lookup = await resolver.lookup(try! DomainName("q\(i).large.test"), .txt)
+                    guard case .records(let records) = lookup.outcome, case .txt(let strings) = records.first?.data
+                    else { return -1 }
+                    return strings.reduce(0) { $0 + $1.count }
+                }
+            }
+            return await group.reduce(into: [Int]()) { $0.append($1) }
+        }
+        await resolver.shutdown()
+        try await channel.close()
+        #expect(sizes.count == 500 && sizes.allSatisfy { $0 == 4 * 255 }, "\(Set(sizes))")
     }
 }

@@ -127,7 +127,8 @@ public final class StubResolver: DNSResolver {
                 verdict: .tryNextServer(DNSFailure(.noNameservers, "no nameserver configured")), server: "",
                 transport: "udp")
         }
-        var edns = EDNS(udpPayloadSize: configuration.ednsPayloadSize)
+        // Never more than the transport has room for in each reply it reads.
+        var edns = EDNS(udpPayloadSize: min(configuration.ednsPayloadSize, UInt16(UDPTransport.largestReplyBytes)))
         edns.options = []
         let queryBytes: [UInt8]
         do { queryBytes = try DNSMessage.query(question, id: 0, edns: edns).encoded() } catch {

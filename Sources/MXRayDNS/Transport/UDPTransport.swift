@@ -16,6 +16,11 @@ final class UDPTransport: Sendable {
     /// Receive buffer asked for each socket, so that replies to thousands of queries in flight are not
     /// dropped by the kernel while the event loop is busy (the kernel caps it at net.core.rmem_max).
     static let receiveBufferBytes: Int32 = 1 << 20
+    /// Replies read with one recvmmsg at most.
+    static let repliesPerRead = 16
+    /// Room for each reply read: EDNS payload sizes above this are not offered (RFC 6891 §6.2.5;
+    /// DNS Flag Day 2020 settled on 1232).
+    static let largestReplyBytes = 4096
 
     /// A query not yet sent.
     struct Request {
@@ -100,17 +105,7 @@ final class UDPTransport: Sendable {
         }
         socket.register(
             id, UDPSocket.Pending(server: server, question: request.question, promise: request.promise, timer: timer))
-        socket.channel.whenComplete { result in
-            switch result {
-            case .success(let channel):
-                let envelope = AddressedEnvelope(remoteAddress: server, data: channel.allocator.buffer(bytes: datagram))
-                channel.writeAndFlush(envelope).whenFailure { error in
-                    socket.complete(id, with: .failure(ExchangeError.network("\(error)")))
-                }
-            case .failure(let error):
-                socket.complete(id, with: .failure(ExchangeError.network("cannot open a UDP socket: \(error)")))
-            }
-        }
+        socket.send(datagram, to: server, id: id)
     }
 
     /// A query to `server` ended: the window learns from how, and waiting queries take the room.
@@ -201,6 +196,8 @@ final class UDPSocket: Sendable {
         var closed = false
         /// Set when the pool stops handing this socket out.
         var detached = false
+        /// Set while a flush is due at the end of this round of the event loop.
+        var flushDue = false
     }
 
     let eventLoop: EventLoop
@@ -214,12 +211,42 @@ final class UDPSocket: Sendable {
         channel = promise.futureResult
         let bootstrap = DatagramBootstrap(group: eventLoop)
             .channelOption(.socketOption(.so_rcvbuf), value: SocketOptionValue(UDPTransport.receiveBufferBytes))
+            // Up to 16 replies per recvmmsg when many are waiting. NIO splits one receive buffer among
+            // them, so it must hold 16 of the largest reply a server may send for our EDNS size.
+            .channelOption(.datagramVectorReadMessageCount, value: UDPTransport.repliesPerRead)
+            .channelOption(
+                .recvAllocator,
+                value: FixedSizeRecvByteBufferAllocator(
+                    capacity: UDPTransport.repliesPerRead * UDPTransport.largestReplyBytes)
+            )
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(UDPReplyHandler(socket: self))
                 }
             }
         bootstrap.bind(host: ipv6 ? "::" : "0.0.0.0", port: 0).cascade(to: promise)
+    }
+
+    /// Writes a query; the queries written in one round of the event loop are flushed together, which
+    /// NIO sends with one sendmmsg.
+    func send(_ datagram: [UInt8], to server: SocketAddress, id: UInt16) {
+        channel.whenComplete { result in
+            switch result {
+            case .success(let channel):
+                let envelope = AddressedEnvelope(remoteAddress: server, data: channel.allocator.buffer(bytes: datagram))
+                channel.write(envelope).whenFailure { error in
+                    self.complete(id, with: .failure(ExchangeError.network("\(error)")))
+                }
+                guard !self.state.value.flushDue else { return }
+                self.state.value.flushDue = true
+                self.eventLoop.execute {
+                    self.state.value.flushDue = false
+                    channel.flush()
+                }
+            case .failure(let error):
+                self.complete(id, with: .failure(ExchangeError.network("cannot open a UDP socket: \(error)")))
+            }
+        }
     }
 
     /// True once the socket takes no new queries (it closes when the last reply is in).
