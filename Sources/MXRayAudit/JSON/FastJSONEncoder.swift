@@ -97,12 +97,12 @@ enum JSONTree {
         case .object(let box):
             out.append(UInt8(ascii: "{"))
             // Foundation on Linux orders keys by their code points; UTF-8 bytes order the same way.
-            var entries = box.entries.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+            var entries = box.entries.sorted { JSONTree.precedes($0.key, $1.key) }
             if zip(entries, entries.dropFirst()).contains(where: { $0.key == $1.key }) {
                 // A key encoded twice keeps its last value, as in Foundation's dictionary.
                 entries = box.entries.enumerated().sorted { a, b in
                     a.element.key == b.element.key
-                        ? a.offset > b.offset : a.element.key.utf8.lexicographicallyPrecedes(b.element.key.utf8)
+                        ? a.offset > b.offset : JSONTree.precedes(a.element.key, b.element.key)
                 }.map(\.element)
             }
             var previous: String?
@@ -116,6 +116,19 @@ enum JSONTree {
             }
             if pretty { JSONTree.closeLine(&out, indent: indent, empty: entries.isEmpty) }
             out.append(UInt8(ascii: "}"))
+        }
+    }
+
+    /// Code point order, which Foundation on Linux sorts keys by: UTF-8 bytes in order give it, and
+    /// memcmp compares them many at a time.
+    static func precedes(_ a: String, _ b: String) -> Bool {
+        var (a, b) = (a, b)
+        return a.withUTF8 { x in
+            b.withUTF8 { y in
+                let common = min(x.count, y.count)
+                let order = common == 0 ? 0 : memcmp(x.baseAddress!, y.baseAddress!, common)
+                return order < 0 || (order == 0 && x.count < y.count)
+            }
         }
     }
 
@@ -133,24 +146,30 @@ enum JSONTree {
     private static let hex = Array("0123456789abcdef".utf8)
 
     /// RFC 8259 §7: quotation mark, reverse solidus and the control characters are escaped; all else is
-    /// written as UTF-8.
+    /// written as UTF-8, in runs between the bytes that need escaping.
     static func writeString(_ text: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): out.append(contentsOf: "\\\"".utf8)
-            case UInt8(ascii: "\\"): out.append(contentsOf: "\\\\".utf8)
-            case 0x0A: out.append(contentsOf: "\\n".utf8)
-            case 0x0D: out.append(contentsOf: "\\r".utf8)
-            case 0x09: out.append(contentsOf: "\\t".utf8)
-            case 0x08: out.append(contentsOf: "\\b".utf8)
-            case 0x0C: out.append(contentsOf: "\\f".utf8)
-            case 0..<0x20:
-                out.append(contentsOf: "\\u00".utf8)
-                out.append(hex[Int(byte >> 4)])
-                out.append(hex[Int(byte & 0x0F)])
-            default: out.append(byte)
+        var text = text
+        text.withUTF8 { bytes in
+            var runStart = 0
+            for (i, byte) in bytes.enumerated() where byte < 0x20 || byte == 0x22 || byte == 0x5C {
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<i]))
+                runStart = i + 1
+                switch byte {
+                case UInt8(ascii: "\""): out.append(contentsOf: "\\\"".utf8)
+                case UInt8(ascii: "\\"): out.append(contentsOf: "\\\\".utf8)
+                case 0x0A: out.append(contentsOf: "\\n".utf8)
+                case 0x0D: out.append(contentsOf: "\\r".utf8)
+                case 0x09: out.append(contentsOf: "\\t".utf8)
+                case 0x08: out.append(contentsOf: "\\b".utf8)
+                case 0x0C: out.append(contentsOf: "\\f".utf8)
+                default:
+                    out.append(contentsOf: "\\u00".utf8)
+                    out.append(hex[Int(byte >> 4)])
+                    out.append(hex[Int(byte & 0x0F)])
+                }
             }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...]))
         }
         out.append(UInt8(ascii: "\""))
     }

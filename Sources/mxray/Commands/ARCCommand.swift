@@ -39,14 +39,17 @@ struct ARCVerifyCommand: AsyncParsableCommand {
             var paths = try MessagePaths(arguments: files, filesFrom: batch.filesFrom)
             var printer = JSONArrayPrinter()
             var unreadable = false, failed = false
+            let json = json
             try await forEachMessage(&paths, jobs: batch.jobs) { input -> ARCReport in
                 do {
                     return ARCReport(source: input.label, arc: await verifier.verify(try Message(bytes: input.bytes)))
                 } catch {
                     return ARCReport(source: input.label, error: "\(error)")
                 }
-            } emit: { report in
-                if json { try printer.print(report) } else { print(AuthText.arc([report])) }
+            } render: { report in
+                json ? try renderJSON(report) : AuthText.arc([report])
+            } emit: { report, text in
+                if json { printer.print(rendered: text) } else { print(text) }
                 unreadable = unreadable || report.error != nil
                 failed = failed || report.arc?.result == .fail
             }

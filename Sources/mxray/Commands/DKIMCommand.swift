@@ -46,6 +46,7 @@ struct DKIMVerifyCommand: AsyncParsableCommand {
             var paths = try MessagePaths(arguments: files, filesFrom: batch.filesFrom)
             var printer = JSONArrayPrinter()
             var unreadable = false, failed = false
+            let json = json
             try await forEachMessage(&paths, jobs: batch.jobs) { input -> DKIMReport in
                 do {
                     let message = try Message(bytes: input.bytes)
@@ -54,8 +55,10 @@ struct DKIMVerifyCommand: AsyncParsableCommand {
                 } catch {
                     return DKIMReport(source: input.label, error: "\(error)", dkim: [])
                 }
-            } emit: { report in
-                if json { try printer.print(report) } else { print(AuthText.dkim([report])) }
+            } render: { report in
+                json ? try renderJSON(report) : AuthText.dkim([report])
+            } emit: { report, text in
+                if json { printer.print(rendered: text) } else { print(text) }
                 unreadable = unreadable || report.error != nil
                 failed = failed || report.dkim.contains { $0.result != .pass }
             }

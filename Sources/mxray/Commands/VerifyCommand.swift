@@ -79,6 +79,7 @@ struct VerifyCommand: AsyncParsableCommand {
             var paths = try MessagePaths(arguments: files, filesFrom: batch.filesFrom)
             var printer = JSONArrayPrinter()
             var unreadable = false, failed = false
+            let json = json
             try await forEachMessage(&paths, jobs: batch.jobs) { input -> VerifyReport in
                 do {
                     let message = try Message(bytes: input.bytes)
@@ -97,8 +98,10 @@ struct VerifyCommand: AsyncParsableCommand {
                 } catch {
                     return VerifyReport(source: input.label, error: "\(error)")
                 }
-            } emit: { report in
-                if json { try printer.print(report) } else { print(VerifyText.render([report])) }
+            } render: { report in
+                json ? try renderJSON(report) : VerifyText.render([report])
+            } emit: { report, text in
+                if json { printer.print(rendered: text) } else { print(text) }
                 unreadable = unreadable || report.error != nil
                 failed = failed || [.fail, .temperror, .permerror].contains(report.result?.dmarc.result)
             }

@@ -106,23 +106,28 @@ struct MessagePaths {
     }
 }
 
-/// Runs `work` on every message with at most `jobs` files at a time and hands the results to `emit`
-/// in input order. Each file is read by the task that works on it, so reading is spread over the
-/// cores too; a file that cannot be read stops the batch at its place in the order.
+/// Runs `work` on every message with at most `jobs` files at a time, renders each result with
+/// `render` there too, and hands both to `emit` in input order. Each file is read by the task that
+/// works on it, so reading and rendering are spread over the cores as well; a file that cannot be
+/// read stops the batch at its place in the order.
 func forEachMessage<R: Sendable>(
     _ paths: inout MessagePaths, jobs: Int, work: @escaping @Sendable (MessageInput) async -> R,
-    emit: (R) async throws -> Void
+    render: @escaping @Sendable (R) throws -> String, emit: (R, String) async throws -> Void
 ) async throws {
-    try await runBounded(width: jobs, inOrder: true, next: { try paths.next() }) { source -> Result<[R], Error> in
+    try await runBounded(width: jobs, inOrder: true, next: { try paths.next() }) {
+        source -> Result<[(R, String)], Error> in
         do {
-            var results: [R] = []
-            for input in try source.load() { results.append(await work(input)) }
+            var results: [(R, String)] = []
+            for input in try source.load() {
+                let result = await work(input)
+                results.append((result, try render(result)))
+            }
             return .success(results)
         } catch {
             return .failure(error)
         }
     } emit: { outcome in
-        for result in try outcome.get() { try await emit(result) }
+        for (result, text) in try outcome.get() { try await emit(result, text) }
     }
 }
 
@@ -176,9 +181,14 @@ struct JSONArrayPrinter {
     private var first = true
 
     mutating func print<T: Encodable>(_ value: T) throws {
+        print(rendered: try renderJSON(value))
+    }
+
+    /// Prints one element already rendered with `renderJSON`.
+    mutating func print(rendered text: String) {
         Swift.print(first ? "[" : ",")
         first = false
-        Swift.print(try renderJSON(value))
+        Swift.print(text)
     }
 
     func finish() { Swift.print(first ? "[]" : "]") }
