@@ -20,6 +20,8 @@ struct QueryWindow {
     var inFlight = 0
     private(set) var lossShare = 0.0
     private var lastDecrease = NIODeadline.distantPast
+    /// When the server last answered (or when the window was made, before its first answer).
+    private(set) var lastAnswer = NIODeadline.now()
     /// The smallest the window has been brought to by losses; the maximum when it never was.
     private(set) var smallest: Double
 
@@ -31,7 +33,8 @@ struct QueryWindow {
 
     var hasRoom: Bool { Double(inFlight) < size.rounded(.down) }
 
-    mutating func answered() {
+    mutating func answered(now: NIODeadline = .now()) {
+        lastAnswer = now
         lossShare -= lossShare * Self.lossWeight
         if lossShare < Self.lossThreshold / 2 {
             size = min(maximum, size + 1)
@@ -61,7 +64,8 @@ public struct QueryStatistics: Sendable, Equatable {
     public var failed = 0
     /// Queries that waited for room in a window before being sent.
     public var waited = 0
-    /// Queries that waited for room longer than their timeout and ended unsent, as timeouts.
+    /// Queries that waited longer than their timeout for room at a server that had answered nothing for
+    /// as long, and ended unsent, as timeouts.
     public var gaveUpWaiting = 0
     /// The most queries in flight to one server at once.
     public var largestInFlight = 0

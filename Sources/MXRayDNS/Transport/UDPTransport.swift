@@ -128,20 +128,23 @@ final class UDPTransport: Sendable {
             state.value.statistics.failed += 1
         }
         state.value.windows[server] = window
-        // A query that waited longer than its own timeout for room ends as a timeout unsent: when a
-        // server stops answering, the window shrinks to its minimum, and without this bound a long
-        // queue would drain a few queries per timeout period. Queries are in flight whenever some
-        // wait, and each ends within its timeout, so this runs often enough to keep the bound.
+        // When a server stops answering, the window shrinks to its minimum, and a long queue would
+        // drain a few queries per timeout period. So once the server has answered nothing for a
+        // timeout period, a query that waited longer than its own timeout ends as a timeout unsent.
+        // Queries are in flight whenever some wait, and each ends within its timeout, so this runs
+        // often enough to keep the bound. A server that still answers, however lossy or slow, has its
+        // queue drained, and nothing that would be answered is failed.
         let now = NIODeadline.now()
+        let serverSilent = now - window.lastAnswer > timeout
         while state.value.windows[server]!.hasRoom, let next = state.value.waiting[server]?.popFirst() {
-            if now - next.queuedAt > next.timeout {
+            if serverSilent && now - next.queuedAt > next.timeout {
                 state.value.statistics.gaveUpWaiting += 1
                 next.promise.fail(ExchangeError.timeout)
             } else {
                 send(next)
             }
         }
-        while let first = state.value.waiting[server]?.first, now - first.queuedAt > first.timeout {
+        while serverSilent, let first = state.value.waiting[server]?.first, now - first.queuedAt > first.timeout {
             state.value.waiting[server]!.removeFirst()
             state.value.statistics.gaveUpWaiting += 1
             first.promise.fail(ExchangeError.timeout)
