@@ -31,6 +31,13 @@ private func relaxedReference(_ body: [UInt8]) -> [UInt8] {
 @Suite struct CanonicalizationPropertyTests {
     /// Random bodies over an alphabet that makes every case likely: runs of spaces and tabs, bare CR,
     /// bare LF, CRLF, empty lines and lines of only whitespace.
+    /// Empty lines ended by bare LFs double in size: the output buffer must allow for it.
+    @Test func bareLFEmptyLinesBeforeText() {
+        let body = [UInt8](repeating: 0x0A, count: 40) + [0x61]
+        #expect(Canonicalizer.body(body, .relaxed) == relaxedReference(body))
+        #expect(Canonicalizer.body(body, .relaxed).count == 2 * 40 + 3)
+    }
+
     @Test func relaxedBodyAgreesWithTheReference() {
         var rng = SystemRandomNumberGenerator()
         let alphabet: [[UInt8]] = [[0x61], [0x62], [0x20], [0x09], [0x0D], [0x0A], [0x0D, 0x0A], [0x20, 0x20]]

@@ -224,6 +224,19 @@ struct CLINameserverTests {
         #expect(
             verify.status == 0 && verify.stdout.contains("dkim=pass header.d=example.com header.s=ed2026"),
             "\(verify.stdout)")
+        // A named pipe, as `<(...)` gives, is read to its end like a file.
+        let fifo = FileManager.default.temporaryDirectory.appendingPathComponent("mxray-fifo-\(UUID().uuidString)")
+        #expect(mkfifo(fifo.path, 0o600) == 0)
+        defer { try? FileManager.default.removeItem(at: fifo) }
+        let text = signed.stdout
+        Thread.detachNewThread {
+            if let writer = FileHandle(forWritingAtPath: fifo.path) {
+                writer.write(Data(text.utf8))
+                try? writer.close()
+            }
+        }
+        let piped = try MXRayProcess.run(["dkim", "verify", fifo.path, "--now", "1800000000"] + Self.zone)
+        #expect(piped.status == 0 && piped.stdout.contains("dkim=pass header.d=example.com"), "\(piped.stderr)")
         let tampered = try temporary(signed.stdout.replacingOccurrences(of: "numbers", with: "figures"))
         defer { try? FileManager.default.removeItem(at: tampered) }
         let bad = try MXRayProcess.run(["dkim", "verify", tampered.path, "--json"] + Self.zone)

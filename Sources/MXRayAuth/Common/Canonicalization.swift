@@ -140,8 +140,9 @@ enum Canonicalizer {
             if let unchanged = body.withUnsafeBufferPointer(relaxedWithoutChange) { return unchanged }
             return body.withUnsafeBufferPointer { p in
                 let n = p.count
-                // Worst case: every line a lone octet ended by a bare LF, which becomes CRLF.
-                return [UInt8](unsafeUninitializedCapacity: n + n / 2 + 2) { out, written in
+                // Worst case: empty lines ended by bare LFs, each octet becoming CRLF, then a final CRLF.
+                // (n + n / 2 + 2, assumed before, overran with "\n\n\n...a": the property test found it.)
+                return [UInt8](unsafeUninitializedCapacity: 2 * n + 2) { out, written in
                     var w = 0
                     var emptyLinesPending = 0
                     var lineStart = 0

@@ -41,6 +41,7 @@ struct MessagePaths {
     private let list: LineFileReader?
     /// The files of the directory being walked, last first, so that taking the next costs nothing.
     private var pendingFiles: [String] = []
+    /// The messages of standard input (an mbox may hold many), last first, like `pendingFiles`.
     private var pendingMessages: [MessageInput] = []
     private var usedStandardInput = false
 
@@ -51,13 +52,13 @@ struct MessagePaths {
 
     mutating func next() throws -> MessageSource? {
         while true {
-            if !pendingMessages.isEmpty { return .loaded(pendingMessages.removeFirst()) }
+            if let message = pendingMessages.popLast() { return .loaded(message) }
             if let file = pendingFiles.popLast() { return .file(file) }
             guard let path = try arguments.next() ?? list?.next() else { return nil }
             if path == "-" {
                 guard !usedStandardInput else { throw CLIError("standard input can be read only once") }
                 usedStandardInput = true
-                pendingMessages = try MessageInput.read(["-"])
+                pendingMessages = try MessageInput.read(["-"]).reversed()
                 continue
             }
             var isDirectory: ObjCBool = false

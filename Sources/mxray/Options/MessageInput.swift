@@ -54,13 +54,14 @@ func writeToStandardOutput(_ bytes: [UInt8]) {
 }
 
 /// The bytes of a file, read straight into one array (no `Data` to copy out of); a file larger than
-/// `limit` is refused before it is read.
+/// `limit` is refused before it is read. A pipe or device (`<(...)`, /dev/stdin) is read to its end.
 func readFile(_ path: String, limit: Int) throws -> [UInt8] {
     let fd = open(path, O_RDONLY | O_CLOEXEC)
     guard fd >= 0 else { throw CLIError("cannot read \(path): \(String(cString: strerror(errno)))") }
     defer { close(fd) }
     var status = stat()
-    guard fstat(fd, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else { throw CLIError("cannot read \(path)") }
+    guard fstat(fd, &status) == 0 else { throw CLIError("cannot read \(path)") }
+    guard (status.st_mode & S_IFMT) == S_IFREG else { return try readStream(fd, path: path, limit: limit) }
     let size = Int(status.st_size)
     guard size <= limit else { throw CLIError("\(path): larger than \(limit) bytes") }
     var failure: Int32 = 0
@@ -78,4 +79,20 @@ func readFile(_ path: String, limit: Int) throws -> [UInt8] {
     }
     guard failure == 0 else { throw CLIError("cannot read \(path): \(String(cString: strerror(failure)))") }
     return bytes
+}
+
+/// Reads a descriptor whose size is not known in advance to its end, refusing more than `limit` bytes.
+private func readStream(_ fd: Int32, path: String, limit: Int) throws -> [UInt8] {
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 1 << 16)
+    while true {
+        let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
+        if n == 0 { return bytes }
+        if n < 0 {
+            guard errno == EINTR else { throw CLIError("cannot read \(path): \(String(cString: strerror(errno)))") }
+            continue
+        }
+        bytes += chunk[..<n]
+        guard bytes.count <= limit else { throw CLIError("\(path): larger than \(limit) bytes") }
+    }
 }
