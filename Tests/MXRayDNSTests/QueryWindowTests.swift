@@ -55,6 +55,21 @@ final class LossyServer: ChannelInboundHandler, Sendable {
     }
 }
 
+/// A resolver configuration asking only the test server on 127.0.0.1:`port`.
+private func loopback(_ port: Int) -> ResolverConfiguration {
+    ResolverConfiguration(nameservers: [Nameserver(address: .v4(IPv4Address(127, 0, 0, 1)), port: port)])
+}
+
+/// Looks up q0.ZONE ... q(count-1).ZONE all at once; the lookups come back in the order they end.
+private func lookUp(_ count: Int, in zone: String, _ type: RRType, with resolver: StubResolver) async -> [DNSLookup] {
+    await withTaskGroup(of: DNSLookup.self) { group in
+        for i in 0..<count {
+            group.addTask { await resolver.lookup(try! DomainName("q\(i).\(zone)"), type) }
+        }
+        return await group.reduce(into: [DNSLookup]()) { $0.append($1) }
+    }
+}
+
 @Suite struct QueryWindowTests {
     @Test func slowStartThenHalvingOncePerPeriod() {
         var window = QueryWindow(initial: 8, maximum: 64)
@@ -103,22 +118,14 @@ final class LossyServer: ChannelInboundHandler, Sendable {
     @Test func lossesShrinkTheWindowAndNoAnswerIsLost() async throws {
         let server = LossyServer(once: true) { $0 % 5 == 0 }
         let (channel, port) = try await server.start()
-        var config = ResolverConfiguration(nameservers: [
-            Nameserver(address: .v4(IPv4Address(127, 0, 0, 1)), port: port)
-        ])
+        var config = loopback(port)
         config.timeout = .milliseconds(200)
         config.attempts = 4
         config.cacheEnabled = false
         let resolver = StubResolver(configuration: config)
-        let outcomes = await withTaskGroup(of: Bool.self) { group in
-            for i in 0..<1_000 {
-                group.addTask {
-                    let lookup = await resolver.lookup(try! DomainName("q\(i).lossy.test"), .a)
-                    if case .nxdomain = lookup.outcome { return true }
-                    return false
-                }
-            }
-            return await group.reduce(into: [Bool]()) { $0.append($1) }
+        let outcomes = await lookUp(1_000, in: "lossy.test", .a, with: resolver).map { lookup in
+            if case .nxdomain = lookup.outcome { return true }
+            return false
         }
         let statistics = await resolver.statistics()
         await resolver.shutdown()
@@ -135,25 +142,17 @@ final class LossyServer: ChannelInboundHandler, Sendable {
     @Test func silentServerIsNeverFlooded() async throws {
         let server = LossyServer { _ in true }
         let (channel, port) = try await server.start()
-        var config = ResolverConfiguration(nameservers: [
-            Nameserver(address: .v4(IPv4Address(127, 0, 0, 1)), port: port)
-        ])
+        var config = loopback(port)
         config.timeout = .milliseconds(50)
         config.attempts = 1
         config.maxQueriesInFlight = 16
         config.initialQueryWindow = 16
         let resolver = StubResolver(configuration: config)
         let start = ContinuousClock.now
-        let failures = await withTaskGroup(of: Bool.self) { group in
-            for i in 0..<40 {
-                group.addTask {
-                    let lookup = await resolver.lookup(try! DomainName("q\(i).silent.test"), .a)
-                    if case .failure(let f) = lookup.outcome { return f.kind == .timeout }
-                    return false
-                }
-            }
-            return await group.reduce(into: 0) { $0 += $1 ? 1 : 0 }
-        }
+        let failures = await lookUp(40, in: "silent.test", .a, with: resolver).filter { lookup in
+            if case .failure(let f) = lookup.outcome { return f.kind == .timeout }
+            return false
+        }.count
         let statistics = await resolver.statistics()
         await resolver.shutdown()
         try await channel.close()
@@ -170,23 +169,15 @@ extension QueryWindowTests {
     @Test func deadServerFailsFast() async throws {
         let server = LossyServer { _ in true }
         let (channel, port) = try await server.start()
-        var config = ResolverConfiguration(nameservers: [
-            Nameserver(address: .v4(IPv4Address(127, 0, 0, 1)), port: port)
-        ])
+        var config = loopback(port)
         config.timeout = .milliseconds(100)
         config.attempts = 2
         let resolver = StubResolver(configuration: config)
         let start = ContinuousClock.now
-        let failures = await withTaskGroup(of: Bool.self) { group in
-            for i in 0..<400 {
-                group.addTask {
-                    let lookup = await resolver.lookup(try! DomainName("q\(i).dead.test"), .a)
-                    if case .failure(let f) = lookup.outcome { return f.kind == .timeout }
-                    return false
-                }
-            }
-            return await group.reduce(into: 0) { $0 += $1 ? 1 : 0 }
-        }
+        let failures = await lookUp(400, in: "dead.test", .a, with: resolver).filter { lookup in
+            if case .failure(let f) = lookup.outcome { return f.kind == .timeout }
+            return false
+        }.count
         let elapsed = ContinuousClock.now - start
         let statistics = await resolver.statistics()
         await resolver.shutdown()
@@ -202,21 +193,13 @@ extension QueryWindowTests {
     @Test func largeRepliesReadManyAtATimeArriveWhole() async throws {
         let server = LossyServer(txtBytes: 1_024) { _ in false }
         let (channel, port) = try await server.start()
-        var config = ResolverConfiguration(nameservers: [
-            Nameserver(address: .v4(IPv4Address(127, 0, 0, 1)), port: port)
-        ])
+        var config = loopback(port)
         config.cacheEnabled = false
         let resolver = StubResolver(configuration: config)
-        let sizes = await withTaskGroup(of: Int.self) { group in
-            for i in 0..<500 {
-                group.addTask {
-                    let lookup = await resolver.lookup(try! DomainName("q\(i).large.test"), .txt)
-                    guard case .records(let records) = lookup.outcome, case .txt(let strings) = records.first?.data
-                    else { return -1 }
-                    return strings.reduce(0) { $0 + $1.count }
-                }
-            }
-            return await group.reduce(into: [Int]()) { $0.append($1) }
+        let sizes = await lookUp(500, in: "large.test", .txt, with: resolver).map { lookup in
+            guard case .records(let records) = lookup.outcome, case .txt(let strings) = records.first?.data
+            else { return -1 }
+            return strings.reduce(0) { $0 + $1.count }
         }
         await resolver.shutdown()
         try await channel.close()

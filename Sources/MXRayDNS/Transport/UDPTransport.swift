@@ -136,18 +136,14 @@ final class UDPTransport: Sendable {
         // queue drained, and nothing that would be answered is failed.
         let now = NIODeadline.now()
         let serverSilent = now - window.lastAnswer > timeout
-        while state.value.windows[server]!.hasRoom, let next = state.value.waiting[server]?.popFirst() {
-            if serverSilent && now - next.queuedAt > next.timeout {
-                state.value.statistics.gaveUpWaiting += 1
-                next.promise.fail(ExchangeError.timeout)
-            } else {
-                send(next)
-            }
-        }
+        // The queue is in arrival order, so the queries that waited too long are at its front.
         while serverSilent, let first = state.value.waiting[server]?.first, now - first.queuedAt > first.timeout {
             state.value.waiting[server]!.removeFirst()
             state.value.statistics.gaveUpWaiting += 1
             first.promise.fail(ExchangeError.timeout)
+        }
+        while state.value.windows[server]!.hasRoom, let next = state.value.waiting[server]?.popFirst() {
+            send(next)
         }
     }
 

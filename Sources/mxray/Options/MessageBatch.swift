@@ -181,10 +181,6 @@ func runBounded<Item: Sendable, R: Sendable>(
 struct JSONArrayPrinter {
     private var first = true
 
-    mutating func print<T: Encodable>(_ value: T) throws {
-        print(rendered: try renderJSON(value))
-    }
-
     /// Prints one element already rendered with `renderJSON`.
     mutating func print(rendered text: String) {
         Swift.print(first ? "[" : ",")
