@@ -285,6 +285,7 @@ let package = Package(
             dependencies: [
                 "MXRayFeedback", "MXRayInbound", "MXRayDNS", "MXRayMessage",
                 .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),

@@ -26,11 +26,11 @@ enum ExamplePages {
     ]
 
     /// Writes every example page into a new directory and returns it.
-    static func write() throws -> URL {
+    static func write() async throws -> URL {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mxray-html-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         for (name, arguments) in audits {
-            let run = try MXRayProcess.run(arguments + ["--html", dir.appendingPathComponent(name).path])
+            let run = try await MXRayProcess.run(arguments + ["--html", dir.appendingPathComponent(name).path])
             #expect(run.status == 0 || run.status == 1, "\(name): \(run.stderr)")
         }
         return dir
@@ -38,8 +38,8 @@ enum ExamplePages {
 }
 
 @Suite struct CLIHTMLTests {
-    @Test func auditWritesOnePageForOneDomain() throws {
-        let dir = try ExamplePages.write()
+    @Test func auditWritesOnePageForOneDomain() async throws {
+        let dir = try await ExamplePages.write()
         defer { try? FileManager.default.removeItem(at: dir) }
         for (name, _) in ExamplePages.audits {
             let html = try String(contentsOf: dir.appendingPathComponent(name), encoding: .utf8)
@@ -49,10 +49,10 @@ enum ExamplePages {
         #expect(cold.contains("data-arrow=\"bypass\"") && cold.contains("data-banner=\"critical\""))
     }
 
-    @Test func severalDomainsWriteAPageEachAndAnIndex() throws {
+    @Test func severalDomainsWriteAPageEachAndAnIndex() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mxray-html-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let run = try MXRayProcess.run([
+        let run = try await MXRayProcess.run([
             "audit", "example.com", "example.org", "example.net", "--offline", "--zone", "Examples/cold-backup.zone",
             "--zone", "Examples/two-vendors-partial-mta-sts.zone", "--zone", "Examples/healthy-two-vendor.zone",
             "--html", dir.path,
@@ -67,8 +67,8 @@ enum ExamplePages {
         #expect(index.hasSuffix("</html>\n") && index.contains("3 domains"))
     }
 
-    @Test func anUnwritablePathIsAClearError() throws {
-        let run = try MXRayProcess.run([
+    @Test func anUnwritablePathIsAClearError() async throws {
+        let run = try await MXRayProcess.run([
             "audit", "example.com", "--zone", "Examples/cold-backup.zone", "--offline", "--html",
             "/nonexistent-dir/x/page.html",
         ])
@@ -84,7 +84,7 @@ enum ExamplePages {
 struct CLIBrowserTests {
     static let chromium = ProcessInfo.processInfo.environment["MXRAY_CHROMIUM"] ?? "chromium"
 
-    func check(_ pages: [String]) throws -> (status: Int32, output: String) {
+    func check(_ pages: [String]) async throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments =
@@ -97,30 +97,27 @@ struct CLIBrowserTests {
         process.standardError = out
         try process.run()
         let drain = MXRayProcess.PipeDrain(out.fileHandleForReading)
-        let deadline = Date().addingTimeInterval(600)
-        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
-        if process.isRunning { process.terminate() }
-        process.waitUntilExit()
+        await MXRayProcess.exit(of: process, within: .seconds(600))
         return (process.terminationStatus, String(decoding: drain.wait(), as: UTF8.self))
     }
 
-    @Test func examplePagesRenderInChromium() throws {
-        let dir = try ExamplePages.write()
+    @Test func examplePagesRenderInChromium() async throws {
+        let dir = try await ExamplePages.write()
         defer { try? FileManager.default.removeItem(at: dir) }
         var pages = ExamplePages.audits.map { dir.appendingPathComponent($0.0).path }
         // With the integration servers up, a page with the probe's badges and grid too.
         if ProcessInfo.processInfo.environment["MXRAY_SMTP_PORT"] != nil {
             let page = dir.appendingPathComponent("probe.html")
-            _ = try CLIProbeNameserverTests.writeProbePage(to: page)
+            _ = try await CLIProbeNameserverTests.writeProbePage(to: page)
             #expect(FileManager.default.fileExists(atPath: page.path))
             pages.append(page.path)
         }
-        let result = try check(pages)
+        let result = try await check(pages)
         #expect(result.status == 0, "\(result.output)")
         #expect(result.output.components(separatedBy: "ok   ").count - 1 == pages.count, "\(result.output)")
     }
 
-    @Test func theCheckFailsABlankOrOverflowingPage() throws {
+    @Test func theCheckFailsABlankOrOverflowingPage() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mxray-html-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -130,7 +127,7 @@ struct CLIBrowserTests {
         let text = String(repeating: "words ", count: 100)
         try "<!DOCTYPE html><html><body><div style=\"width:2000px\">\(text)</div></body></html>".write(
             to: wide, atomically: true, encoding: .utf8)
-        let result = try check([blank.path, wide.path])
+        let result = try await check([blank.path, wide.path])
         #expect(result.status == 1)
         #expect(result.output.contains("FAIL \(blank.path): blank"))
         #expect(result.output.contains("FAIL \(wide.path): A4: wider than"))

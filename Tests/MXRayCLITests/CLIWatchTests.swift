@@ -27,7 +27,7 @@ import Testing
         return (process, port)
     }
 
-    @Test func changesBetweenCyclesRaiseOneAlertEach() throws {
+    @Test func changesBetweenCyclesRaiseOneAlertEach() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mxray-watch-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let zone = dir.appendingPathComponent("example.net.zone")
@@ -51,7 +51,7 @@ import Testing
             mta_sts: {offline: true}
             """.utf8
         ).write(to: config)
-        let first = try MXRayProcess.run(["watch", "--config", config.path, "--once"])
+        let first = try await MXRayProcess.run(["watch", "--config", config.path, "--once"])
         #expect(first.status == 0, "\(first.stderr)")
         #expect(!FileManager.default.fileExists(atPath: hooks), "the first run has nothing to compare with")
 
@@ -62,7 +62,7 @@ import Testing
                 with: "            IN MX   100 example-net.mail.protection.outlook.com.")
             + "\nexample-net.mail.protection.outlook.com. 10 IN A 203.0.113.25\n"
         try Data(changed.utf8).write(to: zone)
-        let second = try MXRayProcess.run(["watch", "--config", config.path, "--once"])
+        let second = try await MXRayProcess.run(["watch", "--config", config.path, "--once"])
         #expect(second.status == 0, "\(second.stderr)")
         #expect(second.stderr.contains("webhook answered 503"))
         let alerts = try String(contentsOfFile: hooks, encoding: .utf8).split(separator: "\n")
@@ -74,16 +74,18 @@ import Testing
         #expect(Set(kinds).count == kinds.count, "each change alerted once: \(kinds)")
 
         // Nothing changed: no new alert. History lists every change, each alerted.
-        let third = try MXRayProcess.run(["watch", "--config", config.path, "--once"])
+        let third = try await MXRayProcess.run(["watch", "--config", config.path, "--once"])
         #expect(third.status == 0)
         #expect(try String(contentsOfFile: hooks, encoding: .utf8).split(separator: "\n").count == alerts.count)
-        let history = try MXRayProcess.run(["watch", "history", "example.net", "--db", "\(dir.path)/watch.sqlite"])
+        let history = try await MXRayProcess.run([
+            "watch", "history", "example.net", "--db", "\(dir.path)/watch.sqlite",
+        ])
         #expect(history.stdout.contains("mx-host-added") && !history.stdout.contains("pending"), "\(history.stdout)")
         #expect(history.stdout.split(separator: "\n").count == alerts.count + 1)
     }
 
     /// A cycle whose DNS fails reports the failure and never a change to absent records.
-    @Test func dnsFailureIsNotAChange() throws {
+    @Test func dnsFailureIsNotAChange() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mxray-watch-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let zone = dir.appendingPathComponent("z.zone")
@@ -96,14 +98,16 @@ import Testing
             ).write(to: URL(fileURLWithPath: path))
             return path
         }
-        let good = try MXRayProcess.run(["watch", "--config", try config("{zone_files: [\"\(zone.path)\"]}"), "--once"])
+        let good = try await MXRayProcess.run([
+            "watch", "--config", try config("{zone_files: [\"\(zone.path)\"]}"), "--once",
+        ])
         #expect(good.status == 0, "\(good.stderr)")
         // A nameserver that never answers: every lookup fails.
-        let dead = try MXRayProcess.run(
+        let dead = try await MXRayProcess.run(
             ["watch", "--config", try config("{nameservers: [\"127.0.0.1:9\"], timeout: 0.2, attempts: 1}"), "--once"],
             timeout: 60)
         #expect(dead.status == 0 && dead.stderr.contains("DNS failure: run not compared"), "\(dead.stderr)")
-        let history = try MXRayProcess.run(["watch", "history", "example.com", "--db", "\(dir.path)/w.sqlite"])
+        let history = try await MXRayProcess.run(["watch", "history", "example.com", "--db", "\(dir.path)/w.sqlite"])
         #expect(history.stdout.contains("no changes recorded"), "\(history.stdout)")
     }
 }
@@ -111,7 +115,7 @@ import Testing
 extension CLIWatchTests {
     /// TLS-RPT reports stored in the watch's own database between two runs: the host they name
     /// with failures where there were none is one `tls-failures-rising` change (RFC 8460 §4.4).
-    @Test func tlsReportFailuresRising() throws {
+    @Test func tlsReportFailuresRising() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mxray-watcht-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let zone = MXRayProcess.repository.appendingPathComponent("Examples/cold-backup.zone").path
@@ -120,7 +124,7 @@ extension CLIWatchTests {
         try Data(
             "domains: [example.com]\ndb: \(db)\nmta_sts: {offline: true}\ndns: {zone_files: [\"\(zone)\"]}\n".utf8
         ).write(to: URL(fileURLWithPath: config))
-        #expect(try MXRayProcess.run(["watch", "--config", config, "--once"]).status == 0)
+        #expect(try await MXRayProcess.run(["watch", "--config", config, "--once"]).status == 0)
         let formatter = ISO8601DateFormatter()
         let (start, end) = (Date().addingTimeInterval(-2 * 86_400), Date().addingTimeInterval(-86_400))
         let report = """
@@ -134,22 +138,22 @@ extension CLIWatchTests {
             """
         let file = dir.appendingPathComponent("report.json").path
         try Data(report.utf8).write(to: URL(fileURLWithPath: file))
-        let ingest = try MXRayProcess.run(["reports", "ingest", file, "--db", db])
+        let ingest = try await MXRayProcess.run(["reports", "ingest", file, "--db", db])
         #expect(ingest.status == 0, "\(ingest.stderr)")
-        #expect(try MXRayProcess.run(["watch", "--config", config, "--once"]).status == 0)
-        let history = try MXRayProcess.run(["watch", "history", "example.com", "--db", db])
+        #expect(try await MXRayProcess.run(["watch", "--config", config, "--once"]).status == 0)
+        let history = try await MXRayProcess.run(["watch", "history", "example.com", "--db", db])
         #expect(history.stdout.contains("tls-failures-rising"), "\(history.stdout)")
         #expect(history.stdout.contains("9 failed sessions (MX 10)"), "\(history.stdout)")
         // The same reports on the next run: nothing new.
-        #expect(try MXRayProcess.run(["watch", "--config", config, "--once"]).status == 0)
-        let again = try MXRayProcess.run(["watch", "history", "example.com", "--db", db])
+        #expect(try await MXRayProcess.run(["watch", "--config", config, "--once"]).status == 0)
+        let again = try await MXRayProcess.run(["watch", "history", "example.com", "--db", db])
         #expect(again.stdout.components(separatedBy: "tls-failures-rising").count == 2, "\(again.stdout)")
     }
 }
 
 /// The long-running watch: metrics at /metrics after a cycle, SIGHUP reloads, SIGTERM ends it promptly.
 @Suite struct CLIWatchServiceTests {
-    @Test func metricsThenSIGTERM() throws {
+    @Test func metricsThenSIGTERM() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mxray-watchd-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let zone = MXRayProcess.repository.appendingPathComponent("Examples/cold-backup.zone").path
@@ -166,8 +170,8 @@ extension CLIWatchTests {
         try process.run()
         defer { if process.isRunning { process.terminate() } }
         var text = ""
-        func fetchMetrics() throws {
-            Thread.sleep(forTimeInterval: 0.2)
+        func fetchMetrics() async throws {
+            try await Task.sleep(for: .milliseconds(200))
             let fetch = Process()
             fetch.executableURL = URL(fileURLWithPath: "/usr/bin/env")
             fetch.arguments = [
@@ -179,10 +183,10 @@ extension CLIWatchTests {
             fetch.standardOutput = out
             fetch.standardError = FileHandle.nullDevice
             try fetch.run()
-            fetch.waitUntilExit()
+            await MXRayProcess.exit(of: fetch)
             text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         }
-        for _ in 0..<100 where !text.contains("mxray_watch_tiers") { try fetchMetrics() }
+        for _ in 0..<100 where !text.contains("mxray_watch_tiers") { try await fetchMetrics() }
         #expect(text.contains(#"mxray_watch_tiers{domain="example.com"} 2"#), "\(text)")
         #expect(text.contains(#"mxray_watch_findings{domain="example.com",severity="critical"} 1"#), "\(text)")
         // SIGHUP: the configuration is read again and a cycle starts at once, long before the 600 s interval.
@@ -191,18 +195,18 @@ extension CLIWatchTests {
                 + "mta_sts: {offline: true}\ndns: {zone_files: [\"\(zone)\"]}\n").utf8
         ).write(to: URL(fileURLWithPath: config))
         kill(process.processIdentifier, SIGHUP)
-        for _ in 0..<100 where !text.contains(#"domain="mail.example.com""#) { try fetchMetrics() }
+        for _ in 0..<100 where !text.contains(#"domain="mail.example.com""#) { try await fetchMetrics() }
         #expect(process.isRunning && text.contains(#"mxray_watch_tiers{domain="mail.example.com"}"#), "\(text)")
         let stopAsked = Date()
         kill(process.processIdentifier, SIGTERM)
-        while process.isRunning && Date().timeIntervalSince(stopAsked) < 10 { Thread.sleep(forTimeInterval: 0.05) }
+        await MXRayProcess.exit(of: process, within: .seconds(10))
         #expect(!process.isRunning && process.terminationStatus == 0)
-        #expect(Date().timeIntervalSince(stopAsked) < 5)
+        #expect(Date().timeIntervalSince(stopAsked) < 9, "SIGTERM waited for the 600 s interval")
     }
 
     /// SIGTERM in the middle of a cycle: the watch stops after the domain in hand, every domain it
     /// logged is stored whole, and a restart audits them all again; DNS failures are never changes.
-    @Test func sigtermMidCycleLosesNoRun() throws {
+    @Test func sigtermMidCycleLosesNoRun() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mxray-watchm-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let config = dir.appendingPathComponent("w.yaml").path
@@ -223,15 +227,14 @@ extension CLIWatchTests {
             let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
             return text.components(separatedBy: "DNS failure: run not compared").count - 1
         }
-        for _ in 0..<300 where failuresLogged() < 2 { Thread.sleep(forTimeInterval: 0.05) }
+        for _ in 0..<300 where failuresLogged() < 2 { try await Task.sleep(for: .milliseconds(50)) }
         #expect(failuresLogged() >= 2)
-        let stopAsked = Date()
         kill(process.processIdentifier, SIGTERM)
-        while process.isRunning && Date().timeIntervalSince(stopAsked) < 15 { Thread.sleep(forTimeInterval: 0.05) }
+        await MXRayProcess.exit(of: process, within: .seconds(15))
         #expect(!process.isRunning && process.terminationStatus == 0)
         let logged = failuresLogged()
         #expect(logged < domains.count, "the stop came after the whole cycle; the test proves nothing")
-        func storedRuns() throws -> [String] {
+        func storedRuns() async throws -> [String] {
             let query = Process()
             query.executableURL = URL(fileURLWithPath: "/usr/bin/env")
             query.arguments = [
@@ -243,17 +246,17 @@ extension CLIWatchTests {
             let out = Pipe()
             query.standardOutput = out
             try query.run()
-            query.waitUntilExit()
+            await MXRayProcess.exit(of: query)
             return String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
                 .split(separator: "\n").map(String.init)
         }
-        let first = try storedRuns()
+        let first = try await storedRuns()
         #expect(first.count == logged && first.allSatisfy { $0.hasSuffix(" 0") }, "\(first)")
         #expect(first == domains.prefix(logged).map { "\($0) 0" })
-        let restart = try MXRayProcess.run(["watch", "--config", config, "--once"], timeout: 120)
+        let restart = try await MXRayProcess.run(["watch", "--config", config, "--once"], timeout: 120)
         #expect(restart.status == 0, "\(restart.stderr)")
-        #expect(try storedRuns().count == logged + domains.count)
-        let history = try MXRayProcess.run(["watch", "history", "d1.example", "--db", "\(dir.path)/w.sqlite"])
+        #expect(try await storedRuns().count == logged + domains.count)
+        let history = try await MXRayProcess.run(["watch", "history", "d1.example", "--db", "\(dir.path)/w.sqlite"])
         #expect(history.stdout.contains("no changes recorded"), "\(history.stdout)")
     }
 }

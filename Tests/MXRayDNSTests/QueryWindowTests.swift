@@ -158,7 +158,9 @@ private func lookUp(_ count: Int, in zone: String, _ type: RRType, with resolver
         try await channel.close()
         #expect(failures == 40)
         #expect(statistics.largestInFlight == 16 && statistics.waited == 24)
-        #expect(ContinuousClock.now - start < .seconds(5))
+        // About 0.15 s alone; the bound only catches a hang (a loaded 2-core machine running every
+        // suite at once has stretched it past 20 s).
+        #expect(ContinuousClock.now - start < .seconds(60))
     }
 }
 
@@ -183,8 +185,11 @@ extension QueryWindowTests {
         await resolver.shutdown()
         try await channel.close()
         #expect(failures == 400)
-        #expect(statistics.gaveUpWaiting > 0)
-        #expect(elapsed < .seconds(3), "\(elapsed)")
+        // Most lookups give up in the queue and never reach the dead server: about 110 of the 800 tries
+        // are sent (all 800, trickling out 8 at a time for 17 s, without the waiting bound). This is
+        // the test, not the wall time, which a loaded 2-core machine running every suite stretches.
+        #expect(statistics.gaveUpWaiting > 200 && statistics.sent < 400, "\(statistics)")
+        #expect(elapsed < .seconds(60), "\(elapsed)")
     }
 }
 

@@ -1,6 +1,7 @@
 import Foundation
 import MXRayDNS
 import MXRayInbound
+import SQLiteNIO
 import Testing
 
 @testable import MXRayFeedback
@@ -39,6 +40,33 @@ import Testing
             try await reopened.query("SELECT COUNT(*) FROM mxray_schema", []).first?.first?.int
                 == ReportSchema.currentVersion)
         try await reopened.close()
+    }
+
+    /// Shards opening one new database at once: while another connection holds its write lock, the
+    /// switch to WAL waits for it (SQLite itself would fail at once with "database is locked").
+    @Test func openWaitsForAnotherWriter() async throws {
+        let path = Self.temporaryDatabase()
+        try FileManager.default.createDirectory(
+            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        let other = try await SQLiteConnection.open(storage: .file(path: path))
+        _ = try await other.query("BEGIN IMMEDIATE")
+        _ = try await other.query("CREATE TABLE other_writer (x INTEGER)")
+        let release = Task {
+            try await Task.sleep(for: .milliseconds(300))
+            _ = try await other.query("COMMIT")
+        }
+        let db: any ReportDatabase
+        do {
+            db = try await ReportDatabases.open(path)
+        } catch {
+            release.cancel()
+            try await other.close()
+            throw error
+        }
+        try await release.value
+        try await other.close()
+        #expect(try await db.query("PRAGMA journal_mode", []).first?.first?.text == "wal")
+        try await db.close()
     }
 
     /// A database written by a newer mxray is refused rather than misread.

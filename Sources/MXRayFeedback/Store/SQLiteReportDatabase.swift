@@ -22,10 +22,30 @@ final class SQLiteReportDatabase: ReportDatabase {
             throw ReportDatabaseError("cannot open the SQLite database \(path): \(error)")
         }
         let db = SQLiteReportDatabase(connection: connection)
-        try await db.execute("PRAGMA journal_mode=WAL")
-        try await db.execute("PRAGMA synchronous=NORMAL")
-        try await db.execute("PRAGMA busy_timeout=10000")
+        do {
+            try await db.execute("PRAGMA busy_timeout=10000")
+            try await db.enterWALMode()
+            try await db.execute("PRAGMA synchronous=NORMAL")
+        } catch {
+            try? await connection.close()
+            throw ReportDatabaseError("cannot prepare the SQLite database \(path): \(error)")
+        }
         return db
+    }
+
+    /// Switches a new database to WAL. The switch needs the file to itself and SQLite does not wait
+    /// for it (busy_timeout does not apply), so several processes opening one new database at once
+    /// (shards with `--db`) would see "database is locked": retry for up to 10 s, as busy_timeout would.
+    private func enterWALMode() async throws {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while true {
+            do {
+                return try await execute("PRAGMA journal_mode=WAL")
+            } catch let error as SQLiteError where [.busy, .locked].contains(error.reason) {
+                guard ContinuousClock.now < deadline else { throw error }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+        }
     }
 
     func query(_ sql: String, _ binds: [SQLValue]) async throws -> [[SQLValue]] {
