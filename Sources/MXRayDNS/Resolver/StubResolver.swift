@@ -146,59 +146,50 @@ public final class StubResolver: DNSResolver {
                 lastKind = .network
                 continue
             }
-            var timeouts = 0
-            attempts: for _ in 0..<max(1, configuration.attempts) {
-                var transport = "udp"
-                var reply: [UInt8]
-                do {
-                    reply = try await udp.exchange(
-                        query: queryBytes, question: question, server: address, timeout: timeout
+            let tries = max(1, configuration.attempts)
+            var transport = "udp"
+            var reply: [UInt8]
+            do {
+                // The tries share one lookup: a reply to an earlier try that comes late still answers.
+                reply = try await udp.exchange(
+                    query: queryBytes, question: question, server: address, timeout: timeout, tries: tries
+                ).get()
+                if reply.count > 2, reply[2] & 0x02 != 0 {
+                    // RFC 1035 §4.2.1 and RFC 7766 §5: a truncated UDP reply is retried over TCP.
+                    transport = "tcp"
+                    retriedOverTCP.add(1, ordering: .relaxed)
+                    reply = try await TCPTransport.exchange(
+                        query: queryBytes, question: question, server: address,
+                        timeout: timeout, eventLoop: eventLoop
                     ).get()
-                    if reply.count > 2, reply[2] & 0x02 != 0 {
-                        // RFC 1035 §4.2.1 and RFC 7766 §5: a truncated UDP reply is retried over TCP.
-                        transport = "tcp"
-                        retriedOverTCP.add(1, ordering: .relaxed)
-                        reply = try await TCPTransport.exchange(
-                            query: queryBytes, question: question, server: address,
-                            timeout: timeout, eventLoop: eventLoop
-                        ).get()
-                    }
-                } catch let error as ExchangeError {
-                    if case .timeout = error {
-                        timeouts += 1
-                        continue attempts
-                    }
-                    problems.append("\(server) (\(transport)): \(error)")
-                    lastKind = .network
-                    break attempts
-                } catch {
-                    problems.append("\(server): \(error)")
-                    lastKind = .network
-                    break attempts
                 }
-                let message: DNSMessage
-                do { message = try DNSMessage(decoding: reply) } catch {
-                    problems.append("\(server) sent a malformed reply: \(error)")
-                    lastKind = .malformedAnswer
-                    break attempts
-                }
-                let verdict = ResponseClassifier.classify(
-                    message, question: question, server: server.description,
-                    maxChain: configuration.maxCNAMEChain)
-                if case .tryNextServer(let failure) = verdict {
-                    problems.append(failure.detail)
-                    lastKind = failure.kind
-                    break attempts
-                }
-                return Step(verdict: verdict, server: server.description, transport: transport)
-            }
-            if timeouts > 0 {
+            } catch ExchangeError.timeout {
+                let seconds = configuration.timeout.seconds
                 problems.append(
-                    "\(server): no reply to \(timeouts) \(timeouts == 1 ? "try" : "tries") of "
-                        + "\(configuration.timeout.seconds)s"
-                )
+                    transport == "udp"
+                        ? "\(server): no reply to \(tries) \(tries == 1 ? "try" : "tries") of \(seconds)s"
+                        : "\(server) (tcp): no reply in \(seconds)s")
                 if problems.count == 1 || lastKind == .timeout { lastKind = .timeout }
+                continue
+            } catch {
+                problems.append("\(server) (\(transport)): \(error)")
+                lastKind = .network
+                continue
             }
+            let message: DNSMessage
+            do { message = try DNSMessage(decoding: reply) } catch {
+                problems.append("\(server) sent a malformed reply: \(error)")
+                lastKind = .malformedAnswer
+                continue
+            }
+            let verdict = ResponseClassifier.classify(
+                message, question: question, server: server.description, maxChain: configuration.maxCNAMEChain)
+            if case .tryNextServer(let failure) = verdict {
+                problems.append(failure.detail)
+                lastKind = failure.kind
+                continue
+            }
+            return Step(verdict: verdict, server: server.description, transport: transport)
         }
         return Step(
             verdict: .tryNextServer(DNSFailure(lastKind, problems.joined(separator: "; "))),

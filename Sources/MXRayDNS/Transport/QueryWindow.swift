@@ -43,6 +43,11 @@ struct QueryWindow {
         }
     }
 
+    /// A reply to a query already counted as lost: the server is alive, but the window learns nothing.
+    mutating func heard(now: NIODeadline = .now()) {
+        lastAnswer = now
+    }
+
     mutating func timedOut(now: NIODeadline, period: TimeAmount) {
         lossShare += (1 - lossShare) * Self.lossWeight
         guard lossShare > Self.lossThreshold, now - lastDecrease >= period else { return }
@@ -54,7 +59,8 @@ struct QueryWindow {
 
 /// What the resolver's transports did over its life: the query outcome counts a bulk run reports.
 public struct QueryStatistics: Sendable, Equatable {
-    /// Datagrams sent, first tries and retries alike.
+    /// Datagrams sent, first tries and retries alike. Each ends as one of `answered`, `timedOut`,
+    /// `failed` or `superseded`.
     public var sent = 0
     /// Replies that matched a query in flight.
     public var answered = 0
@@ -62,6 +68,11 @@ public struct QueryStatistics: Sendable, Equatable {
     public var timedOut = 0
     /// Queries that could not be sent or were cut short by a network error.
     public var failed = 0
+    /// Queries still in flight when a reply to an earlier try of the same lookup answered it.
+    public var superseded = 0
+    /// Replies that came after their query's timeout but while its lookup was still retrying, and
+    /// answered it (each of those queries is also counted in `timedOut`).
+    public var answeredLate = 0
     /// Queries that waited for room in a window before being sent.
     public var waited = 0
     /// Queries that waited longer than their timeout for room at a server that had answered nothing for

@@ -95,7 +95,8 @@ extension StubResolver: StubResolverShutdown { func shutdownResolver() async { a
 extension QueryStatistics {
     /// One line for standard error: the query outcome counts of a run.
     var summary: String {
-        "dns: \(sent) queries sent, \(answered) answered, \(timedOut) timed out, \(failed) failed, "
+        "dns: \(sent) queries sent, \(answered) answered, \(timedOut) timed out (\(answeredLate) answered late), "
+            + "\(failed) failed, \(superseded) superseded, "
             + "\(retriedOverTCP) retried over TCP; \(waited) waited for room (\(gaveUpWaiting) too long), at most "
             + "\(largestInFlight) in flight, "
             + "window \(smallestWindow.map { "down to \($0) after losses" } ?? "never reduced")"
