@@ -112,6 +112,23 @@ private func lookUp(_ count: Int, in zone: String, _ type: RRType, with resolver
         #expect(capped.size == 16)
     }
 
+    /// A timeout shorter than the path: every query times out and its reply comes later. Each late
+    /// reply takes its loss back, so the window keeps growing; counted as losses, they shrink it to
+    /// its minimum.
+    @Test func lateRepliesTakeTheirLossesBack() {
+        var window = QueryWindow(initial: 64, maximum: 4096)
+        var counted = window
+        let now = NIODeadline.now()
+        for i in 0..<2_000 {
+            let at = now + .milliseconds(Int64(i))
+            window.timedOut(now: at, period: .milliseconds(1))
+            window.answeredLate(now: at)
+            counted.timedOut(now: at, period: .milliseconds(1))
+        }
+        #expect(window.size == 2_064 && window.lossShare < 1e-9 && window.smallest == 4096)
+        #expect(counted.size == QueryWindow.minimum)
+    }
+
     /// Random loss of 1 % is not congestion: the window never shrinks for it.
     @Test func randomLossKeepsTheWindow() {
         var window = QueryWindow(initial: 64, maximum: 4096)

@@ -43,9 +43,13 @@ struct QueryWindow {
         }
     }
 
-    /// A reply to a query already counted as lost: the server is alive, but the window learns nothing.
-    mutating func heard(now: NIODeadline = .now()) {
-        lastAnswer = now
+    /// A reply to a query already counted as lost: the timeout was spurious (the path is slower than
+    /// the timeout, not losing), so the loss is taken back and the query counts as answered, as TCP
+    /// undoes a spurious retransmission timeout (RFC 4015). Without this, a timeout shorter than the
+    /// path's round trip shrinks the window to its minimum for losses that never happened.
+    mutating func answeredLate(now: NIODeadline = .now()) {
+        lossShare = max(0, (lossShare - Self.lossWeight) / (1 - Self.lossWeight))
+        answered(now: now)
     }
 
     mutating func timedOut(now: NIODeadline, period: TimeAmount) {

@@ -133,7 +133,7 @@ final class UDPTransport: Sendable {
     }
 
     /// A reply matched try `attempt` of lookup `id`. One that came after its timer fired answers the
-    /// lookup as well, but the window already counted that try as lost.
+    /// lookup as well, and the window takes back the loss it counted for that try.
     func replied(_ id: Int, attempt: Int, reply: [UInt8]) {
         guard let lookup = state.value.lookups[id] else { return }
         let server = lookup.server
@@ -143,7 +143,7 @@ final class UDPTransport: Sendable {
             state.value.statistics.answered += 1
             state.value.lookups[id]!.running = nil
         } else {
-            state.value.windows[server]!.heard()
+            state.value.windows[server]!.answeredLate()
             state.value.statistics.answeredLate += 1
         }
         end(id, with: .success(reply))
