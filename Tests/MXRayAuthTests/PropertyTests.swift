@@ -93,3 +93,26 @@ private func relaxedReference(_ body: [UInt8]) -> [UInt8] {
         #expect(Base64.decode("QQ") == [0x41] && Base64.decode("QUI") == [0x41, 0x42] && Base64.decode("") == [])
     }
 }
+
+/// The byte-level checks of DKIM-Signature tags, against what RFC 6376 §3.5 asks.
+@Suite struct SignatureTagCheckTests {
+    @Test func headerNamesSplitAtColonsWithoutFoldingWhiteSpace() {
+        #expect(SignatureFields.headerNames("From:To") == ["From", "To"])
+        #expect(SignatureFields.headerNames(" From :\r\n\tTo: ::Subject : ") == ["From", "To", "Subject"])
+        #expect(SignatureFields.headerNames("X Odd :") == ["X Odd"])
+        #expect(SignatureFields.headerNames("").isEmpty && SignatureFields.headerNames(" : ").isEmpty)
+        #expect(SignatureFields.isFrom("fROM") && !SignatureFields.isFrom("From2") && !SignatureFields.isFrom("Frm"))
+    }
+
+    @Test func domainNamesAndSelectors() {
+        for good in ["example.com", "a", "sel_1-x.Example.ORG", String(repeating: "a", count: 63) + ".b"] {
+            #expect(SignatureFields.isDomainName(good), "\(good)")
+        }
+        let long = String(repeating: "a", count: 64) + ".b"
+        for bad in ["", ".", "a..b", ".a", "a.", "a b", "ex@mple", "exämple.com", long] {
+            #expect(!SignatureFields.isDomainName(bad), "\(bad)")
+        }
+        #expect(SignatureFields.timestamp("1700000000") == 1_700_000_000 && SignatureFields.timestamp("17e9") == nil)
+        #expect(SignatureFields.timestamp("") == nil && SignatureFields.timestamp("1234567890123") == nil)
+    }
+}

@@ -122,51 +122,54 @@ enum Base64 {
     /// Decodes base64 (RFC 4648 §4), skipping the folding whitespace DKIM allows inside tag values
     /// (RFC 6376 §3.5); any other character, or data after padding, is an error.
     static func decode(_ text: String) -> [UInt8]? {
-        let table = Self.table
-        var values: [UInt8] = []
-        values.reserveCapacity(text.utf8.count)
+        var text = text
+        return text.withUTF8 { input in Self.table.withUnsafeBufferPointer { decode(input, $0) } }
+    }
+
+    private static func decode(_ input: UnsafeBufferPointer<UInt8>, _ table: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+        // Each 6-bit value in turn, into `bits`; each full group of four out as three bytes.
+        var bits: UInt32 = 0
+        var count = 0
         var padding = 0
-        for c in text.utf8 {
-            if c == 0x20 || c == 0x09 || c == 0x0D || c == 0x0A { continue }
-            if c == UInt8(ascii: "=") {
-                padding += 1
-                continue
-            }
-            guard padding == 0 else { return nil }
-            let v = table[Int(c)]
-            guard v != 0xFF else { return nil }
-            values.append(v)
-        }
-        guard padding <= 2, (values.count + padding) % 4 == 0 || padding == 0 else { return nil }
-        guard values.count % 4 != 1 else { return nil }
-        let whole = values.count / 4 * 4
-        let rest = values.count - whole
-        return [UInt8](unsafeUninitializedCapacity: whole / 4 * 3 + max(0, rest - 1)) { out, written in
+        var failed = false
+        let out = [UInt8](unsafeUninitializedCapacity: input.count / 4 * 3 + 3) { out, written in
             var w = 0
-            var i = 0
-            while i < whole {
-                let n =
-                    UInt32(values[i]) << 18 | UInt32(values[i + 1]) << 12 | UInt32(values[i + 2]) << 6
-                    | UInt32(values[i + 3])
-                out[w] = UInt8(n >> 16)
-                out[w + 1] = UInt8((n >> 8) & 0xff)
-                out[w + 2] = UInt8(n & 0xff)
-                w += 3
-                i += 4
+            for c in input {
+                if c == 0x20 || c == 0x09 || c == 0x0D || c == 0x0A { continue }
+                if c == UInt8(ascii: "=") {
+                    padding += 1
+                    continue
+                }
+                let v = table[Int(c)]
+                guard padding == 0, v != 0xFF else {
+                    failed = true
+                    break
+                }
+                bits = bits << 6 | UInt32(v)
+                count += 1
+                if count & 3 == 0 {
+                    out[w] = UInt8(truncatingIfNeeded: bits >> 16)
+                    out[w + 1] = UInt8(truncatingIfNeeded: bits >> 8)
+                    out[w + 2] = UInt8(truncatingIfNeeded: bits)
+                    w += 3
+                    bits = 0
+                }
             }
-            if rest >= 2 {
-                let n =
-                    UInt32(values[i]) << 18 | UInt32(values[i + 1]) << 12
-                    | (rest == 3 ? UInt32(values[i + 2]) << 6 : 0)
-                out[w] = UInt8(n >> 16)
+            // A final group of two or three values holds one or two bytes.
+            let rest = count & 3
+            if !failed && rest >= 2 {
+                bits <<= 6 * UInt32(4 - rest)
+                out[w] = UInt8(truncatingIfNeeded: bits >> 16)
                 w += 1
                 if rest == 3 {
-                    out[w] = UInt8((n >> 8) & 0xff)
+                    out[w] = UInt8(truncatingIfNeeded: bits >> 8)
                     w += 1
                 }
             }
             written = w
         }
+        guard !failed, padding <= 2, (count + padding) % 4 == 0 || padding == 0, count % 4 != 1 else { return nil }
+        return out
     }
 
     static func encode(_ bytes: [UInt8]) -> String { Data(bytes).base64EncodedString() }
