@@ -49,13 +49,16 @@ struct MXRayProcess {
     static func run(
         _ arguments: [String], timeout: TimeInterval = 30, input: Data? = nil, environment: [String: String] = [:]
     ) async throws -> MXRayProcess {
+        try await onThreadOfItsOwn {
+            try runBlocking(arguments, timeout: timeout, input: input, environment: environment)
+        }
+    }
+
+    /// Runs blocking work on a thread of its own: the pool's threads stay free, and work whose timing
+    /// matters (a signal sent when a log line appears) is not delayed by the tests the pool runs.
+    static func onThreadOfItsOwn<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
-            Thread.detachNewThread {
-                continuation.resume(
-                    with: Result {
-                        try runBlocking(arguments, timeout: timeout, input: input, environment: environment)
-                    })
-            }
+            Thread.detachNewThread { continuation.resume(with: Result { try body() }) }
         }
     }
 

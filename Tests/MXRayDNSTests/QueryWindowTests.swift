@@ -68,19 +68,41 @@ final class LossyServer: ChannelInboundHandler, Sendable {
 private let testServerLoops = MultiThreadedEventLoopGroup(numberOfThreads: 1)
 private let testResolverLoops = MultiThreadedEventLoopGroup(numberOfThreads: 1)
 
-/// A resolver configuration asking only the test server on 127.0.0.1:`port`.
-private func loopback(_ port: Int) -> ResolverConfiguration {
-    ResolverConfiguration(nameservers: [Nameserver(address: .v4(IPv4Address(127, 0, 0, 1)), port: port)])
-}
-
-/// Looks up q0.ZONE ... q(count-1).ZONE all at once; the lookups come back in the order they end.
-private func lookUp(_ count: Int, in zone: String, _ type: RRType, with resolver: StubResolver) async -> [DNSLookup] {
-    await withTaskGroup(of: DNSLookup.self) { group in
+/// Starts `server` and looks up q0.ZONE ... q(count-1).ZONE all at once through a resolver that asks
+/// only it, set up by `configure`; returns the lookups in the order they end, and the resolver's
+/// counts. The resolver and the server are closed after.
+private func lookUp(
+    _ count: Int, in zone: String, _ type: RRType = .a, from server: LossyServer,
+    _ configure: (inout ResolverConfiguration) -> Void = { _ in }
+) async throws -> (lookups: [DNSLookup], statistics: QueryStatistics) {
+    let (channel, port) = try await server.start()
+    var config = ResolverConfiguration(
+        nameservers: [Nameserver(address: .v4(IPv4Address(127, 0, 0, 1)), port: port)])
+    configure(&config)
+    let resolver = StubResolver(configuration: config, eventLoopGroup: testResolverLoops)
+    let lookups = await withTaskGroup(of: DNSLookup.self) { group in
         for i in 0..<count {
             group.addTask { await resolver.lookup(try! DomainName("q\(i).\(zone)"), type) }
         }
         return await group.reduce(into: [DNSLookup]()) { $0.append($1) }
     }
+    let statistics = await resolver.statistics()
+    await resolver.shutdown()
+    try await channel.close()
+    return (lookups, statistics)
+}
+
+extension DNSLookup {
+    fileprivate var isNXDomain: Bool {
+        if case .nxdomain = outcome { return true }
+        return false
+    }
+    fileprivate var endedInTimeout: Bool { failure?.kind == .timeout }
+}
+
+extension QueryStatistics {
+    /// Every try sent ended one way or another.
+    fileprivate var everyTryAccountedFor: Bool { sent == answered + timedOut + failed + superseded }
 }
 
 @Suite struct QueryWindowTests {
@@ -147,26 +169,16 @@ private func lookUp(_ count: Int, in zone: String, _ type: RRType, with resolver
     /// through its retry, the losses shrink the window, and every datagram sent is accounted for.
     @Test func lossesShrinkTheWindowAndNoAnswerIsLost() async throws {
         let server = LossyServer(once: true) { $0 % 5 == 0 }
-        let (channel, port) = try await server.start()
-        var config = loopback(port)
-        // Long enough that a loaded machine running every suite at once (its threads stopped for
-        // seconds at a time) does not lose replies that did come: at 200 ms, 14 of 1,000 failed so.
-        config.timeout = .seconds(2)
-        config.attempts = 4
-        config.cacheEnabled = false
-        let resolver = StubResolver(configuration: config, eventLoopGroup: testResolverLoops)
-        let lookups = await lookUp(1_000, in: "lossy.test", .a, with: resolver)
-        let outcomes = lookups.map { lookup in
-            if case .nxdomain = lookup.outcome { return true }
-            return false
+        let (lookups, statistics) = try await lookUp(1_000, in: "lossy.test", from: server) {
+            // Long enough that a loaded machine running every suite at once (its threads stopped for
+            // seconds at a time) does not lose replies that did come: at 200 ms, 14 of 1,000 failed so.
+            $0.timeout = .seconds(2)
+            $0.attempts = 4
+            $0.cacheEnabled = false
         }
-        let statistics = await resolver.statistics()
-        await resolver.shutdown()
-        try await channel.close()
-        #expect(outcomes.filter { $0 }.count == 1_000, "\(statistics)")
+        #expect(lookups.filter(\.isNXDomain).count == 1_000, "\(statistics)")
         #expect(statistics.timedOut > 0 && statistics.smallestWindow != nil)
-        #expect(
-            statistics.sent == statistics.answered + statistics.timedOut + statistics.failed + statistics.superseded)
+        #expect(statistics.everyTryAccountedFor)
         // The kernel may drop datagrams of a burst before the server reads them: those are losses too.
         #expect(statistics.sent >= server.received.load(ordering: .relaxed))
     }
@@ -174,23 +186,14 @@ private func lookUp(_ count: Int, in zone: String, _ type: RRType, with resolver
     /// A server that answers nothing: at most the window's maximum is ever in flight, the rest wait,
     /// and every lookup ends as a timeout within its bound.
     @Test func silentServerIsNeverFlooded() async throws {
-        let server = LossyServer { _ in true }
-        let (channel, port) = try await server.start()
-        var config = loopback(port)
-        config.timeout = .milliseconds(50)
-        config.attempts = 1
-        config.maxQueriesInFlight = 16
-        config.initialQueryWindow = 16
-        let resolver = StubResolver(configuration: config, eventLoopGroup: testResolverLoops)
         let start = ContinuousClock.now
-        let failures = await lookUp(40, in: "silent.test", .a, with: resolver).filter { lookup in
-            if case .failure(let f) = lookup.outcome { return f.kind == .timeout }
-            return false
-        }.count
-        let statistics = await resolver.statistics()
-        await resolver.shutdown()
-        try await channel.close()
-        #expect(failures == 40)
+        let (lookups, statistics) = try await lookUp(40, in: "silent.test", from: LossyServer { _ in true }) {
+            $0.timeout = .milliseconds(50)
+            $0.attempts = 1
+            $0.maxQueriesInFlight = 16
+            $0.initialQueryWindow = 16
+        }
+        #expect(lookups.filter(\.endedInTimeout).count == 40)
         #expect(statistics.largestInFlight == 16 && statistics.waited == 24)
         // About 0.15 s alone; the bound only catches a hang (a loaded 2-core machine running every
         // suite at once has stretched it past 20 s).
@@ -203,22 +206,13 @@ extension QueryWindowTests {
     /// up after their own timeout instead of trickling out a few per period, so a bulk run against a
     /// dead server ends about as soon as it would with no window at all.
     @Test func deadServerFailsFast() async throws {
-        let server = LossyServer { _ in true }
-        let (channel, port) = try await server.start()
-        var config = loopback(port)
-        config.timeout = .milliseconds(100)
-        config.attempts = 2
-        let resolver = StubResolver(configuration: config, eventLoopGroup: testResolverLoops)
         let start = ContinuousClock.now
-        let failures = await lookUp(400, in: "dead.test", .a, with: resolver).filter { lookup in
-            if case .failure(let f) = lookup.outcome { return f.kind == .timeout }
-            return false
-        }.count
+        let (lookups, statistics) = try await lookUp(400, in: "dead.test", from: LossyServer { _ in true }) {
+            $0.timeout = .milliseconds(100)
+            $0.attempts = 2
+        }
         let elapsed = ContinuousClock.now - start
-        let statistics = await resolver.statistics()
-        await resolver.shutdown()
-        try await channel.close()
-        #expect(failures == 400)
+        #expect(lookups.filter(\.endedInTimeout).count == 400)
         // Most lookups give up in the queue and never reach the dead server: about 110 of the 800 tries
         // are sent (all 800, trickling out 8 at a time for 17 s, without the waiting bound). This is
         // the test, not the wall time, which a loaded 2-core machine running every suite stretches.
@@ -233,41 +227,26 @@ extension QueryWindowTests {
     /// was answerable). The second try is then superseded, and every datagram is accounted for.
     /// (Seconds, not milliseconds: a loaded machine running every suite stops threads for that long.)
     @Test func aLateReplyToAnEarlierTryAnswers() async throws {
-        let server = LossyServer(delay: .milliseconds(1_500)) { _ in false }
-        let (channel, port) = try await server.start()
-        var config = loopback(port)
-        config.timeout = .seconds(1)
-        config.attempts = 3
-        config.cacheEnabled = false
-        let resolver = StubResolver(configuration: config, eventLoopGroup: testResolverLoops)
-        let answered = await lookUp(50, in: "slow.test", .a, with: resolver).filter { lookup in
-            if case .nxdomain = lookup.outcome { return true }
-            return false
-        }.count
-        let statistics = await resolver.statistics()
-        await resolver.shutdown()
-        try await channel.close()
-        #expect(answered == 50)
+        let slow = LossyServer(delay: .milliseconds(1_500)) { _ in false }
+        let (lookups, statistics) = try await lookUp(50, in: "slow.test", from: slow) {
+            $0.timeout = .seconds(1)
+            $0.attempts = 3
+            $0.cacheEnabled = false
+        }
+        #expect(lookups.filter(\.isNXDomain).count == 50)
         #expect(statistics.answeredLate > 0 && statistics.answeredLate + statistics.answered == 50, "\(statistics)")
-        #expect(
-            statistics.sent == statistics.answered + statistics.timedOut + statistics.failed + statistics.superseded,
-            "\(statistics)")
+        #expect(statistics.everyTryAccountedFor, "\(statistics)")
     }
 
     /// Replies of 1,024 bytes, many at once, read with recvmmsg: each comes through whole.
     @Test func largeRepliesReadManyAtATimeArriveWhole() async throws {
-        let server = LossyServer(txtBytes: 1_024) { _ in false }
-        let (channel, port) = try await server.start()
-        var config = loopback(port)
-        config.cacheEnabled = false
-        let resolver = StubResolver(configuration: config, eventLoopGroup: testResolverLoops)
-        let sizes = await lookUp(500, in: "large.test", .txt, with: resolver).map { lookup in
+        let large = LossyServer(txtBytes: 1_024) { _ in false }
+        let sizes = try await lookUp(500, in: "large.test", .txt, from: large) { $0.cacheEnabled = false }.lookups.map {
+            lookup in
             guard case .records(let records) = lookup.outcome, case .txt(let strings) = records.first?.data
             else { return -1 }
             return strings.reduce(0) { $0 + $1.count }
         }
-        await resolver.shutdown()
-        try await channel.close()
         #expect(sizes.count == 500 && sizes.allSatisfy { $0 == 4 * 255 }, "\(Set(sizes))")
     }
 }

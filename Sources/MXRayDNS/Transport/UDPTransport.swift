@@ -82,9 +82,14 @@ final class UDPTransport: Sendable {
         return promise.futureResult
     }
 
-    /// The counts so far.
+    /// The counts so far; the smallest window is read from the windows themselves.
     func statistics() -> EventLoopFuture<QueryStatistics> {
-        eventLoop.submit { self.state.value.statistics }
+        eventLoop.submit {
+            var statistics = self.state.value.statistics
+            statistics.smallestWindow = self.state.value.windows.values.filter { $0.smallest < $0.maximum }
+                .map { Int($0.smallest) }.min()
+            return statistics
+        }
     }
 
     private func start(_ lookup: Lookup) {
@@ -135,13 +140,10 @@ final class UDPTransport: Sendable {
     /// A reply matched try `attempt` of lookup `id`. One that came after its timer fired answers the
     /// lookup as well, and the window takes back the loss it counted for that try.
     func replied(_ id: Int, attempt: Int, reply: [UInt8]) {
-        guard let lookup = state.value.lookups[id] else { return }
-        let server = lookup.server
-        if lookup.running == attempt {
-            state.value.windows[server]!.inFlight -= 1
+        guard let server = state.value.lookups[id]?.server else { return }
+        if stopRunning(id, attempt: attempt) {
             state.value.windows[server]!.answered()
             state.value.statistics.answered += 1
-            state.value.lookups[id]!.running = nil
         } else {
             state.value.windows[server]!.answeredLate()
             state.value.statistics.answeredLate += 1
@@ -153,19 +155,10 @@ final class UDPTransport: Sendable {
     /// Try `attempt` of lookup `id` had no reply in time: a loss for the window; the next try goes
     /// out, or the lookup ends as a timeout after its last. The try stays answerable meanwhile.
     private func timedOut(_ id: Int, attempt: Int) {
-        guard var lookup = state.value.lookups[id], lookup.running == attempt else { return }
+        guard stopRunning(id, attempt: attempt), let lookup = state.value.lookups[id] else { return }
         let server = lookup.server
-        lookup.running = nil
         lookup.sent[attempt].socket.timerFired(lookup.sent[attempt].id)
-        state.value.lookups[id] = lookup
-        var window = state.value.windows[server]!
-        window.inFlight -= 1
-        window.timedOut(now: .now(), period: lookup.timeout)
-        if window.smallest < window.maximum {
-            let smallest = Int(window.smallest)
-            state.value.statistics.smallestWindow = min(state.value.statistics.smallestWindow ?? smallest, smallest)
-        }
-        state.value.windows[server] = window
+        state.value.windows[server]!.timedOut(now: .now(), period: lookup.timeout)
         state.value.statistics.timedOut += 1
         if lookup.triesLeft > 0 {
             sendOrQueue(id, to: server)
@@ -178,26 +171,29 @@ final class UDPTransport: Sendable {
     /// Try `attempt` of lookup `id` could not be sent, or its socket closed: the lookup ends with the
     /// error, as a network error ends it at once.
     func failed(_ id: Int, attempt: Int, _ error: ExchangeError) {
-        guard let lookup = state.value.lookups[id] else { return }
-        if lookup.running == attempt {
-            state.value.windows[lookup.server]!.inFlight -= 1
-            state.value.statistics.failed += 1
-            state.value.lookups[id]!.running = nil
-        }
+        guard let server = state.value.lookups[id]?.server else { return }
+        if stopRunning(id, attempt: attempt) { state.value.statistics.failed += 1 }
         end(id, with: .failure(error))
-        drain(lookup.server)
+        drain(server)
     }
 
     /// Ends a lookup: a try still in flight no longer counts against the window, and every try's ID
     /// is released.
     private func end(_ id: Int, with result: Result<[UInt8], Error>) {
+        if stopRunning(id) { state.value.statistics.superseded += 1 }
         guard let lookup = state.value.lookups.removeValue(forKey: id) else { return }
-        if lookup.running != nil {
-            state.value.windows[lookup.server]!.inFlight -= 1
-            state.value.statistics.superseded += 1
-        }
         for each in lookup.sent { each.socket.release(each.id) }
         lookup.promise.completeWith(result)
+    }
+
+    /// Stops the lookup's running try if it is `attempt` (whichever it is, when nil): its room in the
+    /// window is free again. False when that try is not running.
+    private func stopRunning(_ id: Int, attempt: Int? = nil) -> Bool {
+        guard let lookup = state.value.lookups[id], let running = lookup.running, attempt ?? running == running
+        else { return false }
+        state.value.lookups[id]!.running = nil
+        state.value.windows[lookup.server]!.inFlight -= 1
+        return true
     }
 
     /// Waiting lookups take the room the window has. When a server stops answering, the window shrinks

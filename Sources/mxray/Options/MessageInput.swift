@@ -11,11 +11,8 @@ struct MessageInput: Sendable {
         for path in paths.isEmpty ? ["-"] : paths {
             let bytes: [UInt8]
             if path == "-" {
-                let data = FileHandle.standardInput.readDataToEndOfFile()
-                guard data.count <= Message.maxBytes else {
-                    throw CLIError("stdin: larger than \(Message.maxBytes) bytes")
-                }
-                bytes = Array(data)
+                // Read under the same bound as a pipe, not whole before the size is checked.
+                bytes = try readStream(STDIN_FILENO, path: "stdin", limit: Message.maxBytes)
             } else {
                 bytes = try readFile(path, limit: Message.maxBytes)
             }
