@@ -46,6 +46,9 @@ enum FuzzTarget: String, CaseIterable {
         case .tagList:
             _ = try? TagList(parsing: text)
             _ = try? KeyRecord(parsing: text)
+            // The DKIM-Signature and ARC tags on top of the list: h=, c=, d=, s=, t=, x=, l= and base64.
+            _ = try? SignatureFields(value: text, kind: .dkim)
+            _ = try? SignatureFields(value: text, kind: .arcSeal)
         case .spf:
             _ = try? SPFRecord(parsing: text)
         case .dmarc:
