@@ -269,7 +269,7 @@ struct Bench: AsyncParsableCommand {
         commandName: "mxray-bench", abstract: "Release-build throughput benchmarks (see BENCHMARKS.md).",
         subcommands: [
             DNSUncached.self, DNSCached.self, DKIMVerify.self, SPFEvaluate.self, Verify.self, Audit.self, Probe.self,
-            MilterLoad.self, ReportsCorpus.self, DNSLab.self,
+            MilterLoad.self, ReportsCorpus.self, DNSLab.self, JSONEncode.self,
         ])
 }
 

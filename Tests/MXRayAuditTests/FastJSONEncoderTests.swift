@@ -103,3 +103,44 @@ extension FastJSONEncoderTests {
         #expect(try FastJSONEncoder().encode([Float16(1)]) == "[1]")
     }
 }
+
+/// Containers written in turn: a nested object and list gain members after their parent has moved on, a value
+/// encodes nothing, and a super-encoder is left unused.
+private struct Interleaved: Encodable {
+    struct Nothing: Encodable { func encode(to encoder: Encoder) throws {} }
+    enum Keys: String, CodingKey { case list, inner, nothing, later, unused, zz }
+    func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: Keys.self)
+        var inner = c.nestedContainer(keyedBy: Keys.self, forKey: .inner)
+        var list = c.nestedUnkeyedContainer(forKey: .list)
+        try c.encode(Nothing(), forKey: .nothing)
+        try inner.encode("first", forKey: .zz)
+        try list.encode([Nothing()])
+        try c.encode(true, forKey: .later)
+        try inner.encode("second", forKey: .later)
+        _ = c.superEncoder(forKey: .unused)
+        _ = list.superEncoder()
+        var again = encoder.container(keyedBy: Keys.self)
+        try again.encode(1, forKey: .zz)
+    }
+}
+
+extension FastJSONEncoderTests {
+    @Test(arguments: [false, true]) func containersWrittenInTurnMatchFoundation(pretty: Bool) throws {
+        let ours = try FastJSONEncoder(pretty: pretty).encode([Interleaved()])
+        let theirs = try foundation([Interleaved()], pretty: pretty)
+        #expect(ours == theirs)
+    }
+
+    /// The error names the path to the value, array positions included, as Foundation's does.
+    @Test func errorNamesThePath() throws {
+        struct Holder: Encodable { var values = ["ok": [1.0, 2.0, .infinity]] }
+        do {
+            _ = try FastJSONEncoder().encode([Holder()])
+            Issue.record("infinity encoded")
+        } catch EncodingError.invalidValue(_, let context) {
+            #expect(context.codingPath.map(\.stringValue) == ["Index 0", "values", "ok", "Index 2"])
+            #expect(context.codingPath.map(\.intValue) == [0, nil, nil, 2])
+        }
+    }
+}
