@@ -16,6 +16,16 @@ import Testing
         #expect(try MTASTSRecord(parsing: text).id.isEmpty == false)
     }
 
+    /// The WSP around fields and values is not part of them; other white space is.
+    @Test func whiteSpaceAroundFieldsIsDropped() throws {
+        #expect(try MTASTSRecord(parsing: " \tv=STSv1 ;\t id = abc123 \t; ").id == "abc123")
+        #expect(MTASTSRecord.isMTASTS("\t v=STSv1; id=1"))
+        let uris = try TLSRPTRecord(parsing: "v=TLSRPTv1 ;\trua= mailto:a@example.com\t,\t https://r.example/x ")
+            .reportURIs
+        #expect(uris == ["mailto:a@example.com", "https://r.example/x"])
+        #expect(throws: TLSRPTError.self) { try TLSRPTRecord(parsing: "v=TLSRPTv1; rua=\u{A0}\u{A0}") }
+    }
+
     @Test(arguments: [
         "v=STSv1; id=",  // sts-id = "id=" 1*32(ALPHA / DIGIT)
         "v=STSv1; id=abc-123",  // a hyphen is not ALPHA / DIGIT

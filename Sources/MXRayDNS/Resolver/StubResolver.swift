@@ -13,6 +13,9 @@ public final class StubResolver: DNSResolver {
     private let eventLoop: EventLoop
     private let inFlight: Mutex<[DNSCache.Key: Task<DNSLookup, Never>]> = Mutex([:])
     private let retriedOverTCP = Atomic<Int>(0)
+    /// Each nameserver's name in reports and its socket address (or why it has none), worked out once rather
+    /// than printed and parsed again for every query.
+    private let servers: [(label: String, address: Result<SocketAddress, any Error>)]
 
     public init(
         configuration: ResolverConfiguration, eventLoopGroup: EventLoopGroup = MultiThreadedEventLoopGroup.singleton
@@ -23,6 +26,9 @@ public final class StubResolver: DNSResolver {
         self.udp = UDPTransport(
             eventLoop: eventLoop, initialWindow: configuration.initialQueryWindow,
             maxInFlight: configuration.maxQueriesInFlight)
+        self.servers = configuration.nameservers.map { server in
+            (server.description, Result { try SocketAddress(ipAddress: server.address.description, port: server.port) })
+        }
     }
 
     /// What was sent and what came back so far.
@@ -139,9 +145,9 @@ public final class StubResolver: DNSResolver {
         let timeout = TimeAmount(configuration.timeout)
         var problems: [String] = []
         var lastKind: DNSFailure.Kind = .timeout
-        for server in configuration.nameservers {
+        for (server, resolved) in servers {
             let address: SocketAddress
-            do { address = try SocketAddress(ipAddress: server.address.description, port: server.port) } catch {
+            do { address = try resolved.get() } catch {
                 problems.append("\(server): \(error)")
                 lastKind = .network
                 continue
@@ -183,16 +189,16 @@ public final class StubResolver: DNSResolver {
                 continue
             }
             let verdict = ResponseClassifier.classify(
-                message, question: question, server: server.description, maxChain: configuration.maxCNAMEChain)
+                message, question: question, server: server, maxChain: configuration.maxCNAMEChain)
             if case .tryNextServer(let failure) = verdict {
                 problems.append(failure.detail)
                 lastKind = failure.kind
                 continue
             }
-            return Step(verdict: verdict, server: server.description, transport: transport)
+            return Step(verdict: verdict, server: server, transport: transport)
         }
         return Step(
             verdict: .tryNextServer(DNSFailure(lastKind, problems.joined(separator: "; "))),
-            server: configuration.nameservers.map(\.description).joined(separator: ", "), transport: "udp")
+            server: servers.map(\.label).joined(separator: ", "), transport: "udp")
     }
 }

@@ -155,7 +155,7 @@ public struct VendorCatalog: Sendable {
     private var priorities: [Int] = []
     private var rules: [Rule] = []
     /// Exact names straight to their rules: most lookups end here or in a few suffix probes.
-    private var byName: [String: [Int]] = [:]
+    private var byName: [Substring: [Int]] = [:]
     /// Operator names to their entry (a user's entry of the same name wins).
     private var byOperator: [String: Int] = [:]
 
@@ -216,7 +216,7 @@ public struct VendorCatalog: Sendable {
         if byOperator[entry.name].map({ priorities[$0] <= priority }) ?? true { byOperator[entry.name] = index }
         for pattern in entry.mx {
             rules.append(Rule(pattern: pattern, entry: index, priority: priority))
-            byName[pattern.name, default: []].append(rules.count - 1)
+            byName[pattern.name[...], default: []].append(rules.count - 1)
         }
     }
 
@@ -291,16 +291,17 @@ public struct VendorCatalog: Sendable {
         var name = host.lowercased()
         if name.hasSuffix(".") { name.removeLast() }
         var best: Rule?
-        // Candidate rules are those filed under the name itself or one of its suffixes.
-        var labels = name.split(separator: ".")[...]
-        while !labels.isEmpty {
-            for index in byName[labels.joined(separator: "."), default: []] {
+        // Candidate rules are those filed under the name itself or one of its suffixes, probed as slices of the
+        // name (a joined string per suffix cost an allocation each).
+        var start = name.startIndex
+        while start < name.endIndex {
+            for index in byName[name[start...]] ?? [] {
                 let rule = rules[index]
                 guard rule.pattern.matches(normalized: name) else { continue }
                 if let b = best, Self.rank(b) >= Self.rank(rule) { continue }
                 best = rule
             }
-            labels = labels.dropFirst()
+            start = name[start...].firstIndex(of: ".").map { name.index(after: $0) } ?? name.endIndex
         }
         return best
     }

@@ -7,15 +7,14 @@ public struct MTASTSRecord: Sendable, Codable, Equatable {
         self.text = text
         var version: String?, id: String?
         for part in text.split(separator: ";") {
-            let field = part.trimmingCharacters(in: [" ", "\t"])
+            let field = part.trimmingWSP()
             if field.isEmpty { continue }
             guard let eq = field.firstIndex(of: "=") else { throw .record("field \"\(field)\" has no '='") }
-            let key = field[..<eq].trimmingCharacters(in: [" ", "\t"]),
-                value = field[field.index(after: eq)...].trimmingCharacters(in: [" ", "\t"])
-            if key == "v" { version = value }
-            if key == "id" { id = value }
+            let key = field[..<eq].trimmingWSP(), value = field[field.index(after: eq)...].trimmingWSP()
+            if key == "v" { version = String(value) }
+            if key == "id" { id = String(value) }
         }
-        guard version == "STSv1", text.trimmingCharacters(in: [" ", "\t"]).hasPrefix("v=STSv1") else {
+        guard version == "STSv1", text[...].trimmingWSP().hasPrefix("v=STSv1") else {
             throw .record("does not start with v=STSv1")
         }
         guard let id, (1...32).contains(id.count), id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
@@ -26,7 +25,7 @@ public struct MTASTSRecord: Sendable, Codable, Equatable {
 
     /// Records that start like MTA-STS (`v=STSv1`), the ones RFC 8461 §3.1 counts.
     public static func isMTASTS(_ text: String) -> Bool {
-        text.trimmingCharacters(in: [" ", "\t"]).hasPrefix("v=STSv1")
+        text[...].trimmingWSP().hasPrefix("v=STSv1")
     }
 }
 

@@ -61,13 +61,17 @@ public struct MailboxExposureFinder: Sendable {
     /// The providers the evidence names (only those with a known direct route), strongest first.
     public func infer(_ evidence: MailboxEvidence) -> [(CatalogEntry, [String], MailboxExposure.Confidence)] {
         var found: [(CatalogEntry, [String], MailboxExposure.Confidence)] = []
-        for entry in catalog.entries where entry.role == .mailbox {
-            guard let direct = entry.direct else { continue }
+        // Indices, not `for entry in`: that would copy every entry of the catalog for every domain.
+        for index in catalog.entries.indices where catalog.entries[index].role == .mailbox {
+            guard let direct = catalog.entries[index].direct else { continue }
+            let entry = catalog.entries[index]
             var strong: [String] = []
             var weak: [String] = []
-            let includes = Set(entry.spfIncludes.map { $0.lowercased() })
-            for include in evidence.spfIncludes where includes.contains(include.lowercased()) {
-                strong.append("SPF includes \(include), the include \(entry.name) asks its customers to publish")
+            if !evidence.spfIncludes.isEmpty {
+                let includes = Set(entry.spfIncludes.map { $0.lowercased() })
+                for include in evidence.spfIncludes where includes.contains(include.lowercased()) {
+                    strong.append("SPF includes \(include), the include \(entry.name) asks its customers to publish")
+                }
             }
             for text in evidence.apexTXT {
                 guard let prefix = direct.verificationTXT.first(where: { text.hasPrefix($0) }) else { continue }

@@ -33,16 +33,15 @@ public struct TLSRPTRecord: Sendable, Codable, Equatable {
     public var ignoredURIs: [String]
 
     public init(parsing text: String) throws(TLSRPTError) {
-        let fields = text.split(separator: ";").map { $0.trimmingCharacters(in: [" ", "\t"]) }
+        let fields = text.split(separator: ";").map { $0.trimmingWSP() }
         guard fields.first == "v=TLSRPTv1" else { throw TLSRPTError("does not start with v=TLSRPTv1") }
         var uris: [String]?
         for field in fields.dropFirst() where !field.isEmpty {
             guard let eq = field.firstIndex(of: "=") else { throw TLSRPTError("field \"\(field)\" has no '='") }
-            let key = field[..<eq].trimmingCharacters(in: [" ", "\t"])
+            let key = field[..<eq].trimmingWSP()
             guard key == "rua" else { continue }  // RFC 8460 §3: unknown extensions are ignored
-            uris = field[field.index(after: eq)...].split(separator: ",").map {
-                $0.trimmingCharacters(in: [" ", "\t"])
-            }.filter { !$0.isEmpty }
+            uris = field[field.index(after: eq)...].split(separator: ",").map { String($0.trimmingWSP()) }
+                .filter { !$0.isEmpty }
         }
         guard let uris, !uris.isEmpty else { throw TLSRPTError("no rua= field") }
         let usable = uris.filter { $0.lowercased().hasPrefix("mailto:") || $0.lowercased().hasPrefix("https:") }
