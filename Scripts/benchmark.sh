@@ -32,6 +32,8 @@ done
 .build/release/mxray-bench spf-evaluate --nameserver "127.0.0.1:$port" --evaluations 500000 --trace off
 .build/release/mxray-bench verify --nameserver "127.0.0.1:$port" --messages 20000
 .build/release/mxray-bench audit --nameserver "127.0.0.1:$port" --domains 10000 --concurrency 64
+# The JSON line `mxray audit --json` writes for each domain, against Foundation's JSONEncoder.
+.build/release/mxray-bench json-encode --zone Examples/healthy-two-vendor.zone --reports 100000
 
 # SMTP probe: loopback SMTP servers (aiosmtpd) with a throwaway CA.
 "$here/test_ca.sh" "$work/ca"
