@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import MXRayMessage
 import Testing
@@ -49,6 +50,29 @@ private func relaxedReference(_ body: [UInt8]) -> [UInt8] {
             let pieces = round % 2 == 0 ? alphabet : text + [alphabet.randomElement(using: &rng)!]
             for _ in 0..<Int.random(in: 0..<80, using: &rng) { body += pieces.randomElement(using: &rng)! }
             #expect(Canonicalizer.body(body, .relaxed) == relaxedReference(body), "body \(body)")
+        }
+    }
+
+    /// The body hash, taken where the body lies when canonicalization only cuts or adds at the end, is the
+    /// hash of the canonical body, whole or cut by l=.
+    @Test func bodyHashOfTheBodyInPlaceAgreesWithTheReference() {
+        var rng = SystemRandomNumberGenerator()
+        let pieces: [[UInt8]] = Array(repeating: [0x61], count: 8) + [[0x20, 0x62], [0x0D, 0x0A], [0x09], [0x0A]]
+        for _ in 0..<2_000 {
+            var body: [UInt8] = []
+            for _ in 0..<Int.random(in: 0..<40, using: &rng) { body += pieces.randomElement(using: &rng)! }
+            // §3.4.3 plainly: a missing final CRLF added, then every trailing empty line dropped.
+            var simple = body
+            if !simple.reversed().starts(with: [0x0A, 0x0D]) { simple += [0x0D, 0x0A] }
+            while simple.count >= 4 && simple.suffix(4) == [0x0D, 0x0A, 0x0D, 0x0A] { simple.removeLast(2) }
+            for (mode, canonical) in [(Canonicalization.simple, simple), (.relaxed, relaxedReference(body))] {
+                let count = canonical.count
+                for limit in [nil, 0, 1, max(count - 1, 0), count, Int.random(in: 0...60, using: &rng)] {
+                    let expected = Array(SHA256.hash(data: canonical[..<min(limit ?? count, count)]))
+                    let computed = SignedData.bodyHash(body, mode, limit: limit)
+                    #expect(computed.hash == expected && computed.length == canonical.count, "\(mode) \(body)")
+                }
+            }
         }
     }
 

@@ -61,12 +61,20 @@ enum Canonicalizer {
         }
     }
 
+    /// A canonical body that is the original's first `end` octets, followed by CRLF when `addsCRLF`:
+    /// it can be hashed where it lies, without a copy.
+    struct Prefix: Equatable {
+        var end: Int
+        var addsCRLF: Bool
+        var count: Int { end + (addsCRLF ? 2 : 0) }
+    }
+
     /// The relaxed canonical body when it is `p` itself less its trailing empty lines: no tab, no run
     /// of spaces, no space at a line's start or before a CR, every LF after a CR. That is most mail, and
     /// the check looks at 8 bytes at a time, as bits of a 64-bit word; nil sends the body through the
     /// line-by-line loop.
-    static func relaxedWithoutChange(_ p: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
-        guard let base = p.baseAddress, p.count > 0 else { return [] }
+    static func relaxedUnchanged(_ p: UnsafeBufferPointer<UInt8>) -> Prefix? {
+        guard let base = p.baseAddress, p.count > 0 else { return Prefix(end: 0, addsCRLF: false) }
         let n = p.count
         guard p[p.count - 1] != 0x20 else { return nil }
         // Byte i is acceptable unless, with b the byte before it (a line feed before the first): i is a
@@ -102,10 +110,26 @@ enum Canonicalizer {
         {
             end -= 2
         }
-        guard end > 0 else { return [] }
-        var out = Array(p[..<end])
-        if !(end >= 2 && p[end - 2] == 0x0D && p[end - 1] == 0x0A) { out += [0x0D, 0x0A] }
-        return out
+        guard end > 0 else { return Prefix(end: 0, addsCRLF: false) }
+        return Prefix(end: end, addsCRLF: !(end >= 2 && p[end - 2] == 0x0D && p[end - 1] == 0x0A))
+    }
+
+    /// The canonical body as a prefix of `body` when it is one: always for simple (§3.4.3: trailing
+    /// empty lines dropped, a missing final CRLF added, so an empty body becomes CRLF), and for relaxed
+    /// when nothing but trailing empty lines changes.
+    static func prefix(_ body: [UInt8], _ mode: Canonicalization) -> Prefix? {
+        switch mode {
+        case .simple:
+            var end = body.count
+            while end >= 4 && body[end - 4] == 0x0D && body[end - 3] == 0x0A && body[end - 2] == 0x0D
+                && body[end - 1] == 0x0A
+            {
+                end -= 2
+            }
+            return Prefix(end: end, addsCRLF: !(end >= 2 && body[end - 2] == 0x0D && body[end - 1] == 0x0A))
+        case .relaxed:
+            return body.withUnsafeBufferPointer(relaxedUnchanged)
+        }
     }
 
     /// The high bit of each byte of `word` that equals `byte`, exactly (no false positive from a borrow).
@@ -118,104 +142,90 @@ enum Canonicalizer {
 
     /// The canonical body (§3.4.3, §3.4.4); `body` has CRLF line endings.
     static func body(_ body: [UInt8], _ mode: Canonicalization) -> [UInt8] {
-        switch mode {
-        case .simple:
-            // §3.4.3: a missing final CRLF is added (an empty body becomes CRLF), then trailing
-            // empty lines are dropped.
-            var end = body.count
-            while end >= 4 && body[end - 4] == 0x0D && body[end - 3] == 0x0A && body[end - 2] == 0x0D
-                && body[end - 1] == 0x0A
-            {
-                end -= 2
-            }
-            var out = Array(body[..<end])
-            if !(out.count >= 2 && out[out.count - 2] == 0x0D && out[out.count - 1] == 0x0A) {
-                out.append(0x0D)
-                out.append(0x0A)
-            }
+        if let prefix = prefix(body, mode) {
+            var out = Array(body[..<prefix.end])
+            if prefix.addsCRLF { out += [0x0D, 0x0A] }
             return out
-        case .relaxed:
-            // §3.4.4: WSP at line ends removed, inner WSP runs become one SP, trailing empty lines
-            // dropped, and a non-empty body ends with CRLF. Output never exceeds input + 2 octets.
-            if let unchanged = body.withUnsafeBufferPointer(relaxedWithoutChange) { return unchanged }
-            return body.withUnsafeBufferPointer { p in
-                let n = p.count
-                // Worst case: empty lines ended by bare LFs, each octet becoming CRLF, then a final CRLF.
-                // (n + n / 2 + 2, assumed before, overran with "\n\n\n...a": the property test found it.)
-                return [UInt8](unsafeUninitializedCapacity: 2 * n + 2) { out, written in
-                    var w = 0
-                    var emptyLinesPending = 0
-                    var lineStart = 0
-                    func flushEmptyLines() {
-                        for _ in 0..<emptyLinesPending {
-                            out[w] = 0x0D
-                            out[w + 1] = 0x0A
-                            w += 2
-                        }
-                        emptyLinesPending = 0
+        }
+        // §3.4.4: WSP at line ends removed, inner WSP runs become one SP, trailing empty lines
+        // dropped, and a non-empty body ends with CRLF. Output never exceeds input + 2 octets.
+        return body.withUnsafeBufferPointer { p in
+            let n = p.count
+            // Worst case: empty lines ended by bare LFs, each octet becoming CRLF, then a final CRLF.
+            // (n + n / 2 + 2, assumed before, overran with "\n\n\n...a": the property test found it.)
+            return [UInt8](unsafeUninitializedCapacity: 2 * n + 2) { out, written in
+                var w = 0
+                var emptyLinesPending = 0
+                var lineStart = 0
+                func flushEmptyLines() {
+                    for _ in 0..<emptyLinesPending {
+                        out[w] = 0x0D
+                        out[w + 1] = 0x0A
+                        w += 2
                     }
-                    while lineStart < n {
-                        // One pass finds the line's end and whether it is already canonical: no tab,
-                        // no leading, doubled or trailing space. Such a line is copied as it is.
-                        var j = lineStart
-                        var clean = true
-                        var afterSpace = true
-                        while j < n {
-                            let b = p[j]
-                            if b == 0x0A { break }
-                            if b == 0x20 {
-                                if afterSpace { clean = false }
-                                afterSpace = true
-                            } else {
-                                if b == 0x09 { clean = false }
-                                afterSpace = false
-                            }
-                            j += 1
-                        }
-                        let hasLF = j < n
-                        var contentEnd = j
-                        if hasLF && contentEnd > lineStart && p[contentEnd - 1] == 0x0D { contentEnd -= 1 }
-                        if clean && contentEnd > lineStart && p[contentEnd - 1] != 0x20 {
-                            flushEmptyLines()
-                            let length = contentEnd - lineStart
-                            (out.baseAddress! + w).initialize(from: p.baseAddress! + lineStart, count: length)
-                            w += length
-                            out[w] = 0x0D
-                            out[w + 1] = 0x0A
-                            w += 2
-                            lineStart = hasLF ? j + 1 : n
-                            continue
-                        }
-                        var k = lineStart
-                        while k < contentEnd && isWSP(p[k]) { k += 1 }
-                        if k == contentEnd {
-                            emptyLinesPending += 1
-                        } else {
-                            flushEmptyLines()
-                            var pendingSpace = k > lineStart
-                            while k < contentEnd {
-                                let b = p[k]
-                                k += 1
-                                if isWSP(b) {
-                                    pendingSpace = true
-                                    continue
-                                }
-                                if pendingSpace {
-                                    out[w] = 0x20
-                                    w += 1
-                                    pendingSpace = false
-                                }
-                                out[w] = b
-                                w += 1
-                            }
-                            out[w] = 0x0D
-                            out[w + 1] = 0x0A
-                            w += 2
-                        }
-                        lineStart = hasLF ? j + 1 : n
-                    }
-                    written = w
+                    emptyLinesPending = 0
                 }
+                while lineStart < n {
+                    // One pass finds the line's end and whether it is already canonical: no tab,
+                    // no leading, doubled or trailing space. Such a line is copied as it is.
+                    var j = lineStart
+                    var clean = true
+                    var afterSpace = true
+                    while j < n {
+                        let b = p[j]
+                        if b == 0x0A { break }
+                        if b == 0x20 {
+                            if afterSpace { clean = false }
+                            afterSpace = true
+                        } else {
+                            if b == 0x09 { clean = false }
+                            afterSpace = false
+                        }
+                        j += 1
+                    }
+                    let hasLF = j < n
+                    var contentEnd = j
+                    if hasLF && contentEnd > lineStart && p[contentEnd - 1] == 0x0D { contentEnd -= 1 }
+                    if clean && contentEnd > lineStart && p[contentEnd - 1] != 0x20 {
+                        flushEmptyLines()
+                        let length = contentEnd - lineStart
+                        (out.baseAddress! + w).initialize(from: p.baseAddress! + lineStart, count: length)
+                        w += length
+                        out[w] = 0x0D
+                        out[w + 1] = 0x0A
+                        w += 2
+                        lineStart = hasLF ? j + 1 : n
+                        continue
+                    }
+                    var k = lineStart
+                    while k < contentEnd && isWSP(p[k]) { k += 1 }
+                    if k == contentEnd {
+                        emptyLinesPending += 1
+                    } else {
+                        flushEmptyLines()
+                        var pendingSpace = k > lineStart
+                        while k < contentEnd {
+                            let b = p[k]
+                            k += 1
+                            if isWSP(b) {
+                                pendingSpace = true
+                                continue
+                            }
+                            if pendingSpace {
+                                out[w] = 0x20
+                                w += 1
+                                pendingSpace = false
+                            }
+                            out[w] = b
+                            w += 1
+                        }
+                        out[w] = 0x0D
+                        out[w + 1] = 0x0A
+                        w += 2
+                    }
+                    lineStart = hasLF ? j + 1 : n
+                }
+                written = w
             }
         }
     }
