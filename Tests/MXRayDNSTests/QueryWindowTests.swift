@@ -252,3 +252,25 @@ extension QueryWindowTests {
         #expect(sizes.count == 500 && sizes.allSatisfy { $0 == 4 * 255 }, "\(Set(sizes))")
     }
 }
+
+extension QueryWindowTests {
+    /// Lookups of one question while it is on the wire wait for its answer: one query is sent, and every
+    /// lookup gets the records (RFC 5452 §5). Lookups that start after the answer find it in the cache.
+    @Test func oneQuestionIsAskedOnce() async throws {
+        let server = LossyServer(txtBytes: 300, delay: .milliseconds(300)) { _ in false }
+        let (channel, port) = try await server.start()
+        let resolver = StubResolver(
+            configuration: ResolverConfiguration(
+                nameservers: [Nameserver(address: .v4(IPv4Address(127, 0, 0, 1)), port: port)]),
+            eventLoopGroup: testResolverLoops)
+        let name = try DomainName("same.question.test")
+        let lookups = await withTaskGroup(of: DNSLookup.self) { group in
+            for _ in 0..<50 { group.addTask { await resolver.lookup(name, .txt) } }
+            return await group.reduce(into: [DNSLookup]()) { $0.append($1) }
+        }
+        await resolver.shutdown()
+        try await channel.close()
+        #expect(lookups.count == 50 && lookups.allSatisfy { $0.texts.count == 1 })
+        #expect(server.received.load(ordering: .relaxed) == 1)
+    }
+}
