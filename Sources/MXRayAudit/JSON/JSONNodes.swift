@@ -44,7 +44,6 @@ final class JSONNodes {
         nodes.append(JSONNode(kind: .empty, text: "", key: "", keyPrefix: 0, parent: -1))
     }
 
-    func kind(of node: Int32) -> JSONNode.Kind { nodes[Int(node)].kind }
     func count(of node: Int32) -> Int { Int(nodes[Int(node)].count) }
 
     /// Adds a member (or an element, with an empty key) at the end of container `parent`.
@@ -58,6 +57,8 @@ final class JSONNodes {
         return index
     }
 
+    /// The first eight bytes of `key`, big-endian, zero-padded: comparing two as integers orders them as
+    /// their bytes do, as far as they go.
     static func prefix(of key: String) -> UInt64 {
         var key = key
         return key.withUTF8 { bytes in
