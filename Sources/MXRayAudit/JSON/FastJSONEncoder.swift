@@ -37,24 +37,13 @@ extension JSONNodes {
             set(node, value as! Bool ? .true : .false)
         } else if type == Double.self {
             set(node, .literal, try number(value as! Double, at: node))
-        } else if type == UInt16.self {
-            set(node, .literal, String(value as! UInt16))
-        } else if type == UInt32.self {
-            set(node, .literal, String(value as! UInt32))
-        } else if type == Int64.self {
-            set(node, .literal, String(value as! Int64))
-        } else if type == UInt8.self {
-            set(node, .literal, String(value as! UInt8))
-        } else if type == UInt64.self {
-            set(node, .literal, String(value as! UInt64))
-        } else if type == Int32.self {
-            set(node, .literal, String(value as! Int32))
-        } else if type == UInt.self {
-            set(node, .literal, String(value as! UInt))
-        } else if type == Int8.self {
-            set(node, .literal, String(value as! Int8))
-        } else if type == Int16.self {
-            set(node, .literal, String(value as! Int16))
+        } else if let text = Self.integer(value, as: UInt16.self) ?? Self.integer(value, as: UInt32.self)
+            ?? Self.integer(value, as: Int64.self) ?? Self.integer(value, as: UInt8.self)
+            ?? Self.integer(value, as: UInt64.self) ?? Self.integer(value, as: Int32.self)
+            ?? Self.integer(value, as: UInt.self) ?? Self.integer(value, as: Int8.self)
+            ?? Self.integer(value, as: Int16.self)
+        {
+            set(node, .literal, text)
         } else if type == Float.self {
             set(node, .literal, try number(value as! Float, at: node))
         } else if type == Data.self {
@@ -69,6 +58,12 @@ extension JSONNodes {
             return false
         }
         return true
+    }
+
+    /// The decimal text of `value` when it is an `I`.
+    @inline(__always)
+    static func integer<T, I: BinaryInteger>(_ value: T, as: I.Type) -> String? {
+        T.self == I.self ? String(value as! I) : nil
     }
 
     /// Foundation's spelling of a number: the shortest that reads back the same, without a trailing ".0".

@@ -25,8 +25,8 @@ struct NodeEncoder: Encoder {
     }
 }
 
-/// A super-encoder is a member named "super" (or the given key); left unused, it is written `{}`, as by
-/// Foundation.
+/// A super-encoder is a member named "super" (or the given key), or an element (no name); left unused, it
+/// is written `{}`, as by Foundation.
 private func superEncoder(of nodes: JSONNodes, in node: Int32, named name: String) -> any Encoder {
     NodeEncoder(nodes: nodes, node: nodes.add(to: node, key: name, .empty), valueType: nil)
 }
@@ -103,9 +103,7 @@ struct NodeUnkeyedContainer: UnkeyedEncodingContainer {
         NodeUnkeyedContainer(nodes: nodes, node: nodes.add(to: node, key: "", .array))
     }
 
-    mutating func superEncoder() -> any Encoder {
-        NodeEncoder(nodes: nodes, node: nodes.add(to: node, key: "", .empty), valueType: nil)
-    }
+    mutating func superEncoder() -> any Encoder { MXRayAudit.superEncoder(of: nodes, in: node, named: "") }
 }
 
 struct NodeSingleValueContainer: SingleValueEncodingContainer {

@@ -142,14 +142,17 @@ enum Canonicalizer {
 
     /// The canonical body (§3.4.3, §3.4.4); `body` has CRLF line endings.
     static func body(_ body: [UInt8], _ mode: Canonicalization) -> [UInt8] {
-        if let prefix = prefix(body, mode) {
-            var out = Array(body[..<prefix.end])
-            if prefix.addsCRLF { out += [0x0D, 0x0A] }
-            return out
-        }
+        guard let prefix = prefix(body, mode) else { return relaxedRewritten(body) }
+        var out = Array(body[..<prefix.end])
+        if prefix.addsCRLF { out += [0x0D, 0x0A] }
+        return out
+    }
+
+    /// The relaxed canonical body written out line by line, for a body that `relaxedUnchanged` refused.
+    static func relaxedRewritten(_ body: [UInt8]) -> [UInt8] {
         // §3.4.4: WSP at line ends removed, inner WSP runs become one SP, trailing empty lines
         // dropped, and a non-empty body ends with CRLF. Output never exceeds input + 2 octets.
-        return body.withUnsafeBufferPointer { p in
+        body.withUnsafeBufferPointer { p in
             let n = p.count
             // Worst case: empty lines ended by bare LFs, each octet becoming CRLF, then a final CRLF.
             // (n + n / 2 + 2, assumed before, overran with "\n\n\n...a": the property test found it.)

@@ -174,17 +174,21 @@ extension Character {
 enum SignedData {
     /// The canonical body, cut to `limit` octets when `l=` is given.
     static func bodyHash(_ body: [UInt8], _ canon: Canonicalization, limit: Int?) -> BodyHash {
+        var hasher = SHA256()
+        let length: Int
         if let prefix = Canonicalizer.prefix(body, canon) {
             // Hashed where it lies: most bodies need no copy.
-            let used = limit.map { min($0, prefix.count) } ?? prefix.count
-            var hasher = SHA256()
+            length = prefix.count
+            let used = limit.map { min($0, length) } ?? length
             hasher.update(data: body[..<min(used, prefix.end)])
             if used > prefix.end { hasher.update(data: [0x0D, 0x0A][..<(used - prefix.end)]) }
-            return BodyHash(hash: Array(hasher.finalize()), length: prefix.count)
+        } else {
+            // Only a relaxed body can need rewriting, and the check above has said it does.
+            let canonical = Canonicalizer.relaxedRewritten(body)
+            length = canonical.count
+            hasher.update(data: canonical[..<(limit.map { min($0, length) } ?? length)])
         }
-        let canonical = Canonicalizer.body(body, canon)
-        let used = limit.map { min($0, canonical.count) } ?? canonical.count
-        return BodyHash(hash: Array(SHA256.hash(data: canonical[..<used])), length: canonical.count)
+        return BodyHash(hash: Array(hasher.finalize()), length: length)
     }
 
     /// A body hash and the canonical body's length (for l=).
