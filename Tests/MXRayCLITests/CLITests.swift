@@ -362,6 +362,18 @@ struct CLINameserverTests {
             ["dkim", "verify", "--files-from", list.path, "--now", "1800000000", "--json"] + Self.zone)
         let listedReports = try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]] ?? []
         #expect(listedReports.compactMap { $0["source"] as? String } == sources.reversed())
+        // A path that cannot be read stops the batch at its place: the files before it (drawn in the
+        // same chunk of work) are reported, the ones after it are not.
+        let broken = root.appendingPathComponent("broken.txt")
+        let missing = root.appendingPathComponent("missing.eml").path
+        try (Array(sources.prefix(3)) + [missing] + Array(sources.suffix(2))).joined(separator: "\n").write(
+            to: broken, atomically: true, encoding: .utf8)
+        let stopped = try await MXRayProcess.run(
+            ["dkim", "verify", "--files-from", broken.path, "--now", "1800000000"] + Self.zone)
+        #expect(stopped.status != 0 && stopped.stderr.contains("cannot read \(missing)"), "\(stopped.stderr)")
+        let reported = stopped.stdout.split(separator: "\n").filter { $0.hasPrefix("== ") }
+        #expect(reported.count == 3)
+        for (line, source) in zip(reported, sources.prefix(3)) { #expect(line.hasPrefix("== \(source) ")) }
     }
 
     @Test func shardsPartitionTheDomainList() async throws {

@@ -115,20 +115,56 @@ func forEachMessage<R: Sendable>(
     _ paths: inout MessagePaths, jobs: Int, work: @escaping @Sendable (MessageInput) async -> R,
     render: @escaping @Sendable (R) throws -> String, emit: (R, String) async throws -> Void
 ) async throws {
-    try await runBounded(width: jobs, inOrder: true, next: { try paths.next() }) {
-        source -> Result<[(R, String)], Error> in
-        do {
-            var results: [(R, String)] = []
-            for input in try source.load() {
-                let result = await work(input)
-                results.append((result, try render(result)))
+    var chunks = MessageChunks(paths: paths)
+    defer { paths = chunks.paths }
+    try await runBounded(width: jobs, inOrder: true, next: { try chunks.next() }) {
+        chunk -> [Result<[(R, String)], Error>] in
+        var outcomes: [Result<[(R, String)], Error>] = []
+        for source in chunk {
+            do {
+                var results: [(R, String)] = []
+                for input in try source.load() {
+                    let result = await work(input)
+                    results.append((result, try render(result)))
+                }
+                outcomes.append(.success(results))
+            } catch {
+                outcomes.append(.failure(error))
             }
-            return .success(results)
-        } catch {
-            return .failure(error)
         }
-    } emit: { outcome in
-        for (result, text) in try outcome.get() { try await emit(result, text) }
+        return outcomes
+    } emit: { outcomes in
+        for outcome in outcomes {
+            for (result, text) in try outcome.get() { try await emit(result, text) }
+        }
+    }
+}
+
+/// The sources of a batch drawn a few at a time, so that one task works through several small files
+/// and the cost of starting a task and handing back its result is shared between them. An error from
+/// the paths is thrown once the sources drawn before it have been handed out.
+struct MessageChunks {
+    /// Sources per task: enough to make starting a task cheap beside the work, few enough that a
+    /// batch of a handful of files still spreads over the cores.
+    static let size = 8
+    var paths: MessagePaths
+    private var pendingError: Error?
+
+    init(paths: MessagePaths) { self.paths = paths }
+
+    mutating func next() throws -> [MessageSource]? {
+        if let pendingError {
+            self.pendingError = nil
+            throw pendingError
+        }
+        var chunk: [MessageSource] = []
+        do {
+            while chunk.count < Self.size, let source = try paths.next() { chunk.append(source) }
+        } catch {
+            guard !chunk.isEmpty else { throw error }
+            pendingError = error
+        }
+        return chunk.isEmpty ? nil : chunk
     }
 }
 
