@@ -71,37 +71,45 @@ enum Canonicalizer {
 
     /// The relaxed canonical body when it is `p` itself less its trailing empty lines: no tab, no run
     /// of spaces, no space at a line's start or before a CR, every LF after a CR. That is most mail, and
-    /// the check looks at 8 bytes at a time, as bits of a 64-bit word; nil sends the body through the
-    /// line-by-line loop.
+    /// the check compares 32 bytes at a time with the 32 bytes one place earlier (two loads that overlap,
+    /// so no byte needs shifting across lanes); nil sends the body through the line-by-line loop.
     static func relaxedUnchanged(_ p: UnsafeBufferPointer<UInt8>) -> Prefix? {
         guard let base = p.baseAddress, p.count > 0 else { return Prefix(end: 0, addsCRLF: false) }
         let n = p.count
-        guard p[p.count - 1] != 0x20 else { return nil }
+        guard p[n - 1] != 0x20 else { return nil }
         // Byte i is acceptable unless, with b the byte before it (a line feed before the first): i is a
         // tab; i and b are spaces; i is a space and b a line feed; i is a CR and b a space; i is a line
-        // feed and b no CR. Each mask has the high bit of every byte that equals the one asked for.
-        let raw = UnsafeRawPointer(base)
-        var previous = (space: UInt64(0), cr: UInt64(0), lf: UInt64(0x80) << 56)
-        var i = 0
-        while i < n {
-            var word: UInt64 = 0
-            if i + 8 <= n {
-                word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
-            } else {
-                // The tail, padded with zero bytes, which match nothing.
-                for k in 0..<(n - i) { word |= UInt64(p[i + k]) << (8 * UInt64(k)) }
+        // feed and b no CR.
+        @inline(__always) func acceptable(_ byte: UInt8, after b: UInt8) -> Bool {
+            switch byte {
+            case 0x09: false
+            case 0x20: b != 0x20 && b != 0x0A
+            case 0x0D: b != 0x20
+            case 0x0A: b == 0x0D
+            default: true
             }
-            let space = equalBytes(word, 0x20)
-            let cr = equalBytes(word, 0x0D)
-            let lf = equalBytes(word, 0x0A)
-            let spaceBefore = space << 8 | previous.space >> 56
-            let crBefore = cr << 8 | previous.cr >> 56
-            let lfBefore = lf << 8 | previous.lf >> 56
+        }
+        guard acceptable(p[0], after: 0x0A) else { return nil }
+        typealias Lanes = SIMD32<UInt8>
+        let raw = UnsafeRawPointer(base)
+        let (tab, space, cr, lf) = (
+            Lanes(repeating: 0x09), Lanes(repeating: 0x20), Lanes(repeating: 0x0D), Lanes(repeating: 0x0A)
+        )
+        var i = 1
+        while i + Lanes.scalarCount <= n {
+            let bytes = raw.loadUnaligned(fromByteOffset: i, as: Lanes.self)
+            let before = raw.loadUnaligned(fromByteOffset: i - 1, as: Lanes.self)
+            let spaces = bytes .== space
+            let spacesBefore = before .== space
             let bad =
-                equalBytes(word, 0x09) | (space & (spaceBefore | lfBefore)) | (cr & spaceBefore) | (lf & ~crBefore)
-            if bad != 0 { return nil }
-            previous = (space, cr, lf)
-            i += 8
+                (bytes .== tab) .| (spaces .& (spacesBefore .| (before .== lf))) .| ((bytes .== cr) .& spacesBefore)
+                .| ((bytes .== lf) .& .!(before .== cr))
+            if any(bad) { return nil }
+            i += Lanes.scalarCount
+        }
+        while i < n {
+            guard acceptable(p[i], after: p[i - 1]) else { return nil }
+            i += 1
         }
         // Trailing empty lines: a CRLF that follows another CRLF or starts the body.
         var end = n
@@ -130,14 +138,6 @@ enum Canonicalizer {
         case .relaxed:
             return body.withUnsafeBufferPointer(relaxedUnchanged)
         }
-    }
-
-    /// The high bit of each byte of `word` that equals `byte`, exactly (no false positive from a borrow).
-    @inline(__always)
-    static func equalBytes(_ word: UInt64, _ byte: UInt8) -> UInt64 {
-        let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
-        let x = word ^ (UInt64(byte) &* 0x0101_0101_0101_0101)
-        return ~(((x & low7) &+ low7) | x | low7)
     }
 
     /// The canonical body (§3.4.3, §3.4.4); `body` has CRLF line endings.
