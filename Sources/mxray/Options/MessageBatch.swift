@@ -170,9 +170,10 @@ struct MessageChunks {
 
 /// Runs `work` on each item `next` gives, at most `width` at a time, handing each result to
 /// `emit` as it finishes or, with `inOrder`, in the order of the items. Items are drawn only as
-/// work is started, and results started but not yet emitted never exceed `width`, so memory stays
-/// bounded however many items there are. An error from `next` stops drawing; the work started
-/// finishes, then the error is thrown.
+/// work is started. In order, results that finished early wait for an earlier one; up to
+/// `4 × width` items may be started and not yet emitted, so that one slow item does not leave the
+/// other workers idle, and memory stays bounded however many items there are. An error from `next`
+/// stops drawing; the work started finishes, then the error is thrown.
 func runBounded<Item: Sendable, R: Sendable>(
     width: Int, inOrder: Bool, next: () throws -> Item?, work: @escaping @Sendable (Item) async -> R,
     emit: (R) async throws -> Void
@@ -181,13 +182,16 @@ func runBounded<Item: Sendable, R: Sendable>(
     try await withThrowingTaskGroup(of: (Int, R).self) { group in
         var started = 0
         var emitted = 0
+        var running = 0
+        let pending = inOrder ? 4 * width : width
         var waiting: [Int: R] = [:]
         func startNext() -> Bool {
-            guard readError == nil else { return false }
+            guard readError == nil, running < width, started - emitted < pending else { return false }
             do {
                 guard let item = try next() else { return false }
                 let index = started
                 started += 1
+                running += 1
                 group.addTask { (index, await work(item)) }
                 return true
             } catch {
@@ -195,8 +199,9 @@ func runBounded<Item: Sendable, R: Sendable>(
                 return false
             }
         }
-        while started - emitted < width, startNext() {}
+        while startNext() {}
         while let (index, result) = try await group.next() {
+            running -= 1
             if inOrder {
                 waiting[index] = result
                 while let ready = waiting.removeValue(forKey: emitted) {
@@ -207,7 +212,7 @@ func runBounded<Item: Sendable, R: Sendable>(
                 try await emit(result)
                 emitted += 1
             }
-            while started - emitted < width, startNext() {}
+            while startNext() {}
         }
     }
     if let readError { throw readError }
