@@ -224,6 +224,8 @@ let package = Package(
             name: "mxray-fuzz",
             dependencies: [
                 "MXRayDNS", "MXRayMessage", "MXRayAuth", "MXRayInbound", "MXRaySMTP", "MXRayMilter", "MXRayFeedback",
+                // SHA-256 for the body-canonicalization oracle; already built for MXRayAuth.
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ]

@@ -29,6 +29,8 @@ enum FuzzTarget: String, CaseIterable {
     /// A report input as ingest sees it: XML, JSON, gzip, zip or a MIME message.
     case feedbackReport = "feedback-report"
     case imapResponse = "imap-response"
+    /// Body canonicalization and its hash, against a plain reference (a differential oracle).
+    case bodyCanonicalization = "body-canonicalization"
 
     func run(_ bytes: [UInt8]) {
         let text = String(decoding: bytes, as: UTF8.self)
@@ -73,6 +75,8 @@ enum FuzzTarget: String, CaseIterable {
             _ = try? channel.writeInbound(ByteBuffer(bytes: bytes))
             while (try? channel.readInbound(as: IMAPResponse.self)) != nil {}
             _ = try? channel.finish()
+        case .bodyCanonicalization:
+            BodyCanonicalizationOracle.check(bytes)
         }
     }
 }

@@ -5,6 +5,18 @@ public enum Canonicalization: String, Sendable, Codable {
     case simple, relaxed
 }
 
+extension Canonicalization {
+    /// The canonical form of a body with CRLF line endings (RFC 6376 §3.4.3, §3.4.4).
+    public func canonicalBody(_ body: [UInt8]) -> [UInt8] { Canonicalizer.body(body, self) }
+
+    /// The SHA-256 hash a signature's `bh=` holds for `body` (RFC 6376 §3.7), over the first `limit`
+    /// canonical octets when `l=` gives one, with the canonical body's whole length.
+    public func bodyHash(_ body: [UInt8], limit: Int? = nil) -> (hash: [UInt8], length: Int) {
+        let computed = SignedData.bodyHash(body, self, limit: limit)
+        return (computed.hash, computed.length)
+    }
+}
+
 /// Header and body canonicalization (RFC 6376 §3.4), shared by DKIM and ARC.
 enum Canonicalizer {
     @inline(__always) static func isWSP(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 }
