@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # The latency lab for bulk audits (issue #15). nsd on loopback serves DOMAINS generated mail
 # domains (Scripts/bench_zone.py); `mxray-bench dns-lab` answers for it on 127.0.0.77:53, holding
-# each reply 30-150 ms (uniform) and dropping a share LOSS of them. The kernel here has no netem,
-# so the delay is a forwarding proxy on loopback rather than a network namespace. dnsperf (Debian)
-# measures what the lab itself can answer; `mxray audit --offline` then runs over the whole list at
-# increasing --concurrency (domains/s, and how many domains reported a DNS failure); checkdmarc
-# (PyPI) audits the first 100 domains through the same lab as the peer.
+# each query 30-150 ms (uniform) before nsd sees it and dropping a share LOSS of the replies. The
+# kernel here has no netem, so the delay is a forwarding proxy on loopback rather than a network
+# namespace. dnsperf (Debian) measures what the lab itself can answer; `mxray audit --offline` then
+# runs over the whole list at increasing --concurrency (domains/s, and how many domains reported a
+# DNS failure); checkdmarc (PyPI) audits the first 100 domains through the same lab as the peer.
 #   Scripts/latency-lab.sh [DOMAINS] [LOSS]
 # Environment: CONCURRENCY (default "64 256 1024 4096"), DNS_TIMEOUT (2), DNS_ATTEMPTS (3) and
 # DNS_MAX_IN_FLIGHT (4096) for mxray, PEER=0 to leave checkdmarc out. Each run also prints mxray's
@@ -37,7 +37,7 @@ lab_pid=$!
 sleep 1
 python3 -c "import sys; n=int(sys.argv[1]); [print(f'd{i}.bench.test') for i in range(n)]" "$domains" > "$work/domains"
 
-echo "lab: replies held 30-150 ms, $loss of them dropped; $domains domains"
+echo "lab: answers 30-150 ms late (each query held before nsd), $loss of them dropped; $domains domains"
 python3 -c "
 import sys
 for i in range(int(sys.argv[1])):
@@ -48,8 +48,9 @@ dnsperf -s 127.0.0.77 -p 53 -d "$work/queries" -l 15 -q 4000 -t 3 2>&1 \
 for concurrency in ${CONCURRENCY:-64 256 1024 4096}; do
     start="$(date +%s.%N)"
     .build/release/mxray audit --domains-file "$work/domains" --nameserver 127.0.0.77 --offline --json \
-        --fail-on never --concurrency "$concurrency" --dns-timeout "${DNS_TIMEOUT:-2}" --dns-attempts "${DNS_ATTEMPTS:-3}" \
-        --dns-max-in-flight "${DNS_MAX_IN_FLIGHT:-4096}" --dns-stats > "$work/out.jsonl" 2> "$work/stats"
+        --fail-on never --concurrency "$concurrency" --dns-timeout "${DNS_TIMEOUT:-2}" \
+        --dns-attempts "${DNS_ATTEMPTS:-3}" --dns-max-in-flight "${DNS_MAX_IN_FLIGHT:-4096}" --dns-stats \
+        > "$work/out.jsonl" 2> "$work/stats"
     end="$(date +%s.%N)"
     python3 - "$work/out.jsonl" "$start" "$end" "$concurrency" <<'PY'
 import json, sys

@@ -4,10 +4,13 @@ import MXRayDNS
 import NIOCore
 import NIOPosix
 
-/// `mxray-bench dns-lab`: the latency lab's DNS path (issue #15). It forwards each UDP query to an
-/// authoritative server on loopback and holds each reply for a random delay, dropping a share of
-/// them, so that a bulk audit meets internet-like answers (RFC 1035 §4.2.1 over UDP only: the lab's
-/// zone never truncates). Counters go to standard error every `--report` seconds.
+/// `mxray-bench dns-lab`: the latency lab's DNS path (issue #15). It holds each UDP query for a random
+/// delay, forwards it to an authoritative server on loopback and passes the reply back, dropping a
+/// share of the replies, so that a bulk audit meets internet-like answers (RFC 1035 §4.2.1 over UDP
+/// only: the lab's zone never truncates). The delay comes before the server, not after it, so that
+/// the server sees the auditor's bursts spread over the delay range: forwarded at once, thousands of
+/// queries overflowed its socket and were lost on top of the loss asked for. Counters go to standard
+/// error every `--report` seconds.
 struct DNSLab: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "dns-lab")
     @Option(help: "IP:PORT to answer on.") var listen = "127.0.0.77:53"
@@ -33,6 +36,7 @@ struct DNSLab: AsyncParsableCommand {
         let lab = Lab(
             loop: loop, upstream: try address(upstream), delay: minDelay...maxDelay, loss: loss)
         let up = try await DatagramBootstrap(group: loop)
+            .channelOption(.socketOption(.so_rcvbuf), value: 8 << 20)
             .channelInitializer { $0.pipeline.addHandler(UpstreamHandler(lab: lab)) }
             .bind(host: "127.0.0.1", port: 0).get()
         let front = try await DatagramBootstrap(group: loop)
@@ -92,8 +96,11 @@ struct DNSLab: AsyncParsableCommand {
             repeat { nextID &+= 1 } while pending[nextID] != nil
             pending[nextID] = (envelope.remoteAddress, id)
             data.setInteger(nextID, at: data.readerIndex)
-            forwarded += 1
-            up.writeAndFlush(AddressedEnvelope(remoteAddress: upstream, data: data), promise: nil)
+            let forward = AddressedEnvelope(remoteAddress: upstream, data: data)
+            loop.scheduleTask(in: .microseconds(Int64(Double.random(in: delay) * 1000))) {
+                self.forwarded += 1
+                up.writeAndFlush(forward, promise: nil)
+            }
         }
 
         func reply(_ envelope: AddressedEnvelope<ByteBuffer>) {
@@ -106,11 +113,8 @@ struct DNSLab: AsyncParsableCommand {
                 return
             }
             data.setInteger(asker.id, at: data.readerIndex)
-            let answer = AddressedEnvelope(remoteAddress: asker.client, data: data)
-            loop.scheduleTask(in: .microseconds(Int64(Double.random(in: delay) * 1000))) {
-                self.answered += 1
-                front.writeAndFlush(answer, promise: nil)
-            }
+            answered += 1
+            front.writeAndFlush(AddressedEnvelope(remoteAddress: asker.client, data: data), promise: nil)
         }
     }
 
