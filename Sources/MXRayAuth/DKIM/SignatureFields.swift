@@ -201,11 +201,17 @@ enum SignedData {
     /// ARC) over the same body hash it once.
     struct BodyHashes {
         let body: [UInt8]
-        private var cache: [String: BodyHash] = [:]
+        private var cache: [Key: BodyHash] = [:]
         init(_ body: [UInt8]) { self.body = body }
 
+        /// What a body hash depends on besides the body (a string of the two cost an allocation per signature).
+        private struct Key: Hashable {
+            var canon: Canonicalization
+            var limit: Int?
+        }
+
         mutating func hash(_ canon: Canonicalization, limit: Int?) -> BodyHash {
-            let key = "\(canon.rawValue)/\(limit.map(String.init) ?? "")"
+            let key = Key(canon: canon, limit: limit)
             if let hit = cache[key] { return hit }
             let computed = SignedData.bodyHash(body, canon, limit: limit)
             cache[key] = computed
