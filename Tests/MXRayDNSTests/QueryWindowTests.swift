@@ -227,12 +227,13 @@ extension QueryWindowTests {
     /// Every reply comes 1.5 s after its query, past the 1 s timeout: the first try's reply arrives
     /// while the second try is out, and answers the lookup (each one failed when only the latest try
     /// was answerable). The second try is then superseded, and every datagram is accounted for.
-    /// (Seconds, not milliseconds: a loaded machine running every suite stops threads for that long.)
+    /// (Seconds, not milliseconds: a loaded machine running every suite stops threads for that long. Five
+    /// tries leave a reply 3.5 s of slack; with three, 14 of 50 replies once came later than that.)
     @Test func aLateReplyToAnEarlierTryAnswers() async throws {
         let slow = LossyServer(delay: .milliseconds(1_500)) { _ in false }
         let (lookups, statistics) = try await lookUp(50, in: "slow.test", from: slow) {
             $0.timeout = .seconds(1)
-            $0.attempts = 3
+            $0.attempts = 5
             $0.cacheEnabled = false
         }
         #expect(lookups.filter(\.isNXDomain).count == 50)
@@ -272,5 +273,51 @@ extension QueryWindowTests {
         try await channel.close()
         #expect(lookups.count == 50 && lookups.allSatisfy { $0.texts.count == 1 })
         #expect(server.received.load(ordering: .relaxed) == 1)
+    }
+}
+
+extension QueryWindowTests {
+    /// A batch asks each distinct question once, shares a question another lookup already has on the
+    /// wire, and answers in the order asked.
+    @Test func aBatchAsksEachQuestionOnceInOrder() async throws {
+        let server = LossyServer(txtBytes: 300, delay: .milliseconds(300)) { _ in false }
+        let (channel, port) = try await server.start()
+        let resolver = StubResolver(
+            configuration: ResolverConfiguration(
+                nameservers: [Nameserver(address: .v4(IPv4Address(127, 0, 0, 1)), port: port)]),
+            eventLoopGroup: testResolverLoops)
+        let names = try ["a", "b", "a", "c"].map { try DomainName("\($0).batch.test") }
+        async let alone = resolver.lookup(names[1], .txt)
+        try await Task.sleep(for: .milliseconds(50))
+        let batch = await resolver.lookupAll(names.map { DNSQuestion(name: $0, type: .txt) })
+        let single = await alone
+        await resolver.shutdown()
+        try await channel.close()
+        #expect(batch.map(\.question.name) == names)
+        #expect(batch.allSatisfy { $0.texts.count == 1 } && single.texts.count == 1)
+        #expect(server.received.load(ordering: .relaxed) == 3)
+    }
+
+    /// A batch whose first server never answers moves on to the next, as a lookup does: every
+    /// question is answered by the second server after the first one's tries ran out.
+    @Test func aBatchMovesOnFromADeadServer() async throws {
+        let dead = LossyServer { _ in true }
+        let live = LossyServer(txtBytes: 300) { _ in false }
+        let (deadChannel, deadPort) = try await dead.start()
+        let (liveChannel, livePort) = try await live.start()
+        var configuration = ResolverConfiguration(nameservers: [
+            Nameserver(address: .v4(IPv4Address(127, 0, 0, 1)), port: deadPort),
+            Nameserver(address: .v4(IPv4Address(127, 0, 0, 1)), port: livePort),
+        ])
+        configuration.timeout = .milliseconds(200)
+        configuration.attempts = 2
+        let resolver = StubResolver(configuration: configuration, eventLoopGroup: testResolverLoops)
+        let questions = try (0..<5).map { DNSQuestion(name: try DomainName("m\($0).batch.test"), type: .txt) }
+        let answers = await resolver.lookupAll(questions)
+        await resolver.shutdown()
+        try await deadChannel.close()
+        try await liveChannel.close()
+        #expect(answers.allSatisfy { $0.texts.count == 1 && $0.source.hasSuffix(":\(livePort)") })
+        #expect(dead.received.load(ordering: .relaxed) == 10 && live.received.load(ordering: .relaxed) == 5)
     }
 }

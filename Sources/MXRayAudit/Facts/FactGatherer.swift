@@ -34,6 +34,30 @@ public struct FactGatherer: Sendable {
                 dnsFailures: [why])
         }
         let domain = input.ascii
+        // The questions every audit starts with go out together; the gatherers below find them answered.
+        let resolver = await PrimedResolver.priming(self.resolver, with: Self.firstQuestions(name))
+        let gatherer = FactGatherer(
+            resolver: resolver, catalog: catalog, policyFetcher: policyFetcher, dmarcMode: dmarcMode)
+        return await gatherer.gather(input, name)
+    }
+
+    /// MX and TXT at the apex, the DMARC, MTA-STS and TLS-RPT records and the autodiscover alias:
+    /// asked of every domain, each as the gatherer that uses it spells it.
+    static func firstQuestions(_ name: DomainName) -> [DNSQuestion] {
+        var questions = [DNSQuestion(name: name, type: .mx), DNSQuestion(name: name, type: .txt)]
+        for (label, type) in [("_dmarc", RRType.txt), ("_mta-sts", .txt), ("autodiscover", .cname)] {
+            if let prefixed = try? name.prepending(Array(label.utf8)) {
+                questions.append(DNSQuestion(name: prefixed, type: type))
+            }
+        }
+        if let tlsrpt = try? DomainName("_smtp._tls." + name.text) {
+            questions.append(DNSQuestion(name: tlsrpt, type: .txt))
+        }
+        return questions
+    }
+
+    func gather(_ input: DomainInput, _ name: DomainName) async -> AuditFacts {
+        let domain = input.ascii
         async let inbound = MXTierGatherer(resolver: resolver, catalog: catalog).gather(input)
         async let sts = MTASTSDiscovery(resolver: resolver, fetcher: policyFetcher).discover(name)
         async let rpt = TLSRPTFacts.discover(name, resolver: resolver)

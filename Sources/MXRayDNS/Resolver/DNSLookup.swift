@@ -152,4 +152,20 @@ public struct DNSLookup: Sendable, Hashable, Codable {
 /// in-memory table in tests. Lookups never throw: every problem is an outcome.
 public protocol DNSResolver: Sendable {
     func lookup(_ name: DomainName, _ type: RRType) async -> DNSLookup
+    /// The answer when the resolver has it at hand (a fresh cache entry), without waiting; nil when
+    /// it would have to ask. Callers use it to skip starting a task for a lookup that needs none.
+    func cachedLookup(_ name: DomainName, _ type: RRType) -> DNSLookup?
+    /// Several lookups, answered in the order asked. A resolver that waits on the network asks them
+    /// all at once; the default asks one after another.
+    func lookupAll(_ questions: [DNSQuestion]) async -> [DNSLookup]
+}
+
+extension DNSResolver {
+    public func cachedLookup(_ name: DomainName, _ type: RRType) -> DNSLookup? { nil }
+
+    public func lookupAll(_ questions: [DNSQuestion]) async -> [DNSLookup] {
+        var answers: [DNSLookup] = []
+        for question in questions { answers.append(await lookup(question.name, question.type)) }
+        return answers
+    }
 }

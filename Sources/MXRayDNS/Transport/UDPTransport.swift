@@ -70,16 +70,30 @@ final class UDPTransport: Sendable {
     func exchange(
         query: [UInt8], question: DNSQuestion, server: SocketAddress, timeout: TimeAmount, tries: Int = 1
     ) -> EventLoopFuture<[UInt8]> {
-        let promise = eventLoop.makePromise(of: [UInt8].self)
-        let lookup = Lookup(
-            query: query, question: question, server: server, timeout: timeout, promise: promise,
-            triesLeft: max(1, tries))
-        if eventLoop.inEventLoop {
-            start(lookup)
-        } else {
-            eventLoop.execute { self.start(lookup) }
+        exchange([Exchange(query: query, question: question, server: server)], timeout: timeout, tries: tries)[0]
+    }
+
+    /// One question for `exchange(_:timeout:tries:)`.
+    struct Exchange {
+        var query: [UInt8]
+        var question: DNSQuestion
+        var server: SocketAddress
+    }
+
+    /// Several exchanges started together, with one hop to the event loop: each future completes as
+    /// `exchange(query:question:server:timeout:tries:)`'s would.
+    func exchange(_ exchanges: [Exchange], timeout: TimeAmount, tries: Int) -> [EventLoopFuture<[UInt8]>] {
+        let lookups = exchanges.map { e in
+            Lookup(
+                query: e.query, question: e.question, server: e.server, timeout: timeout,
+                promise: eventLoop.makePromise(of: [UInt8].self), triesLeft: max(1, tries))
         }
-        return promise.futureResult
+        if eventLoop.inEventLoop {
+            for lookup in lookups { start(lookup) }
+        } else {
+            eventLoop.execute { for lookup in lookups { self.start(lookup) } }
+        }
+        return lookups.map(\.promise.futureResult)
     }
 
     /// The counts so far; the smallest window is read from the windows themselves.

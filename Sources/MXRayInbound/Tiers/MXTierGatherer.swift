@@ -80,9 +80,23 @@ public struct MXTierGatherer: Sendable {
             kind = .implicit
             targets = [(0, domain)]
         }
-        var hosts = await withTaskGroup(of: HostFacts.self) { group in
-            for (preference, target) in targets { group.addTask { await host(target, preference: preference) } }
-            return await group.reduce(into: [HostFacts]()) { $0.append($1) }
+        // Hosts whose answers the resolver holds (MX hosts shared by many domains) need no task.
+        var hosts: [HostFacts] = []
+        var toAsk: [(Int, String)] = []
+        for (preference, target) in targets {
+            if let known = cachedHost(target, preference: preference) {
+                hosts.append(known)
+            } else {
+                toAsk.append((preference, target))
+            }
+        }
+        if toAsk.count == 1 {
+            hosts.append(await host(toAsk[0].1, preference: toAsk[0].0))
+        } else if !toAsk.isEmpty {
+            hosts += await withTaskGroup(of: HostFacts.self) { group in
+                for (preference, target) in toAsk { group.addTask { await host(target, preference: preference) } }
+                return await group.reduce(into: [HostFacts]()) { $0.append($1) }
+            }
         }
         if kind == .implicit, let only = hosts.first, only.addresses.isEmpty,
             only.a?.failed == false, only.aaaa?.failed == false
@@ -106,16 +120,44 @@ public struct MXTierGatherer: Sendable {
             .sorted { $0.preference < $1.preference }
     }
 
+    /// The names a host's facts are asked about: its address records and its TLSA records.
+    private struct HostNames {
+        var facts: HostFacts
+        var name: DomainName?
+        var tlsa: DomainName?
+
+        init(_ target: String, preference: Int, catalog: VendorCatalog) {
+            facts = HostFacts(name: target, preference: preference, operator: catalog.operator(of: target))
+            let bracketed = target.hasPrefix("[") && target.hasSuffix("]")
+            facts.isIPLiteral = IPAddress(bracketed ? String(target.dropFirst().dropLast()) : target) != nil
+            name = try? DomainName(target)
+            // RFC 7672 §2.2: the TLSA records of an MX host are at _25._tcp.HOST.
+            if let name { tlsa = (try? DomainName("_25._tcp." + target)) ?? name }
+        }
+    }
+
     func host(_ target: String, preference: Int) async -> HostFacts {
-        var facts = HostFacts(name: target, preference: preference, operator: catalog.operator(of: target))
-        let literal = target.hasPrefix("[") && target.hasSuffix("]") ? String(target.dropFirst().dropLast()) : target
-        facts.isIPLiteral = IPAddress(literal) != nil
-        guard let name = try? DomainName(target) else { return facts }
+        let names = HostNames(target, preference: preference, catalog: catalog)
+        guard let name = names.name, let tlsaName = names.tlsa else { return names.facts }
         async let a = resolver.lookup(name, .a)
         async let aaaa = resolver.lookup(name, .aaaa)
-        // RFC 7672 §2.2: the TLSA records of an MX host are at _25._tcp.HOST.
-        async let tlsa = resolver.lookup((try? DomainName("_25._tcp." + target)) ?? name, .tlsa)
+        async let tlsa = resolver.lookup(tlsaName, .tlsa)
         let (v4, v6, dane) = await (a, aaaa, tlsa)
+        return Self.hostFacts(names.facts, v4, v6, dane)
+    }
+
+    /// The host's facts when all three of its lookups are answered from the resolver's cache.
+    func cachedHost(_ target: String, preference: Int) -> HostFacts? {
+        let names = HostNames(target, preference: preference, catalog: catalog)
+        guard let name = names.name, let tlsaName = names.tlsa else { return names.facts }
+        guard let v4 = resolver.cachedLookup(name, .a), let v6 = resolver.cachedLookup(name, .aaaa),
+            let dane = resolver.cachedLookup(tlsaName, .tlsa)
+        else { return nil }
+        return Self.hostFacts(names.facts, v4, v6, dane)
+    }
+
+    static func hostFacts(_ start: HostFacts, _ v4: DNSLookup, _ v6: DNSLookup, _ dane: DNSLookup) -> HostFacts {
+        var facts = start
         facts.a = LookupSummary(v4)
         facts.aaaa = LookupSummary(v6)
         facts.tlsa = LookupSummary(dane)

@@ -1,0 +1,79 @@
+import MXRayDNS
+import MXRayInbound
+import Synchronization
+import Testing
+
+@testable import MXRayAudit
+
+/// Answers from a zone, counts the lookups that reach it, and answers `cachedLookup` for the names
+/// it has already been asked about, as a stub resolver's cache would.
+final class CountingResolver: DNSResolver {
+    let zone: ZoneResolver
+    let asked = Mutex<[String]>([])
+    let remembered = Mutex<[String: DNSLookup]>([:])
+    let remembers: Bool
+
+    init(zone: ZoneResolver, remembers: Bool) {
+        self.zone = zone
+        self.remembers = remembers
+    }
+
+    func lookup(_ name: DomainName, _ type: RRType) async -> DNSLookup {
+        asked.withLock { $0.append("\(type) \(name.text)") }
+        let answer = await zone.lookup(name, type)
+        remembered.withLock { $0["\(type) \(name.text)"] = answer }
+        return answer
+    }
+
+    func cachedLookup(_ name: DomainName, _ type: RRType) -> DNSLookup? {
+        remembers ? remembered.withLock { $0["\(type) \(name.text)"] } : nil
+    }
+}
+
+@Suite struct PrimedLookupTests {
+    static let zone = """
+        $ORIGIN primed.test.
+        @ 3600 IN SOA ns.primed.test. h.primed.test. 1 7200 3600 1209600 60
+        @ IN NS ns
+        @ IN MX 10 mx1.shared.test.
+        @ IN MX 20 mx2.shared.test.
+        @ IN TXT "v=spf1 -all"
+        _dmarc IN TXT "v=DMARC1; p=reject"
+        other IN MX 10 mx1.shared.test.
+        $ORIGIN shared.test.
+        @ 3600 IN SOA ns.shared.test. h.shared.test. 1 7200 3600 1209600 60
+        mx1 IN A 192.0.2.1
+        mx2 IN A 192.0.2.2
+        """
+
+    func resolver(remembers: Bool) throws -> CountingResolver {
+        CountingResolver(
+            zone: ZoneResolver(zones: [try ZoneFile(parsing: Array(Self.zone.utf8))]), remembers: remembers)
+    }
+
+    /// The questions an audit starts with are asked once, in one batch, and the gatherers that use
+    /// them ask nothing again: each is asked exactly once in the whole audit.
+    @Test func everyFirstQuestionIsAskedOnce() async throws {
+        let counting = try resolver(remembers: false)
+        let facts = await FactGatherer(resolver: counting, policyFetcher: nil).gather("primed.test")
+        let asked = counting.asked.withLock { $0 }
+        #expect(facts.dmarc.policy == .reject)
+        #expect(facts.tiers.count == 2)
+        for question in FactGatherer.firstQuestions(try DomainName("primed.test")) {
+            #expect(asked.filter { $0 == "\(question.type) \(question.name.text)" }.count == 1, "\(asked)")
+        }
+    }
+
+    /// Hosts whose answers the resolver already holds come out of the cache path with the same facts
+    /// as looked up afresh, and without a lookup.
+    @Test func cachedHostsHaveTheSameFacts() async throws {
+        let fresh = await MXTierGatherer(resolver: try resolver(remembers: false)).gather("other.primed.test")
+        let remembering = try resolver(remembers: true)
+        _ = await MXTierGatherer(resolver: remembering).gather("primed.test")
+        let before = remembering.asked.withLock { $0.count }
+        let cached = await MXTierGatherer(resolver: remembering).gather("other.primed.test")
+        let asked = remembering.asked.withLock { Array($0[before...]) }
+        #expect(cached == fresh)
+        #expect(asked == ["MX other.primed.test"], "\(asked)")
+    }
+}
