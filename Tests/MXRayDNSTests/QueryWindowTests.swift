@@ -309,7 +309,7 @@ extension QueryWindowTests {
             Nameserver(address: .v4(IPv4Address(127, 0, 0, 1)), port: deadPort),
             Nameserver(address: .v4(IPv4Address(127, 0, 0, 1)), port: livePort),
         ])
-        configuration.timeout = .milliseconds(200)
+        configuration.timeout = .milliseconds(500)
         configuration.attempts = 2
         let resolver = StubResolver(configuration: configuration, eventLoopGroup: testResolverLoops)
         let questions = try (0..<5).map { DNSQuestion(name: try DomainName("m\($0).batch.test"), type: .txt) }
@@ -318,6 +318,8 @@ extension QueryWindowTests {
         try await deadChannel.close()
         try await liveChannel.close()
         #expect(answers.allSatisfy { $0.texts.count == 1 && $0.source.hasSuffix(":\(livePort)") })
-        #expect(dead.received.load(ordering: .relaxed) == 10 && live.received.load(ordering: .relaxed) == 5)
+        // Two tries each at the dead server; at least one each at the live one (a loaded machine may
+        // hold a reply past its timer, and the second try goes out).
+        #expect(dead.received.load(ordering: .relaxed) == 10 && live.received.load(ordering: .relaxed) >= 5)
     }
 }

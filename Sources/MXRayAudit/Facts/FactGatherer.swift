@@ -56,31 +56,55 @@ public struct FactGatherer: Sendable {
         return questions
     }
 
+    /// The gatherers run one after another: after the first batch, most of what they ask is answered
+    /// at once or from the cache (MX hosts, SPF includes and DMARC names shared by many domains), and a
+    /// child task for each gatherer cost a sixth of a bulk audit's CPU. The MTA-STS policy fetch, an
+    /// HTTPS exchange, runs beside them when there is one.
     func gather(_ input: DomainInput, _ name: DomainName) async -> AuditFacts {
+        let discovery = MTASTSDiscovery(resolver: resolver, fetcher: policyFetcher)
+        guard policyFetcher != nil else {
+            let dns = await dnsFacts(input, name)
+            return assemble(input, dns, mtaSTS: await discovery.discover(name))
+        }
+        async let mtaSTS = discovery.discover(name)
+        let dns = await dnsFacts(input, name)
+        return assemble(input, dns, mtaSTS: await mtaSTS)
+    }
+
+    /// What the gatherers other than MTA-STS's find.
+    struct DNSFacts {
+        var tiers: InboundTiers
+        var tlsRPT: TLSRPTFacts
+        var spf: SPFSummary
+        var alias: DNSLookup
+        var exposure: [MailboxExposure]
+        var dmarc: DMARCVerdict
+    }
+
+    func dnsFacts(_ input: DomainInput, _ name: DomainName) async -> DNSFacts {
+        let tiers = await MXTierGatherer(resolver: resolver, catalog: catalog).gather(input)
+        let tlsRPT = await TLSRPTFacts.discover(name, resolver: resolver)
+        let (spf, apexTXT) = await spfSummary(name)
+        // The mailbox provider behind the domain, from evidence beyond MX (SPF, TXT, autodiscover).
+        let (alias, aliasTarget) = await autodiscoverAlias(name)
+        let exposure = await mailboxExposure(input.ascii, spf, apexTXT, aliasTarget, tiers.tiers)
+        let dmarc = await DMARCEvaluator(resolver: resolver, mode: dmarcMode).discover(input.ascii)
+        return DNSFacts(tiers: tiers, tlsRPT: tlsRPT, spf: spf, alias: alias, exposure: exposure, dmarc: dmarc)
+    }
+
+    func assemble(_ input: DomainInput, _ dns: DNSFacts, mtaSTS: MTASTSFacts) -> AuditFacts {
         let domain = input.ascii
-        async let inbound = MXTierGatherer(resolver: resolver, catalog: catalog).gather(input)
-        async let sts = MTASTSDiscovery(resolver: resolver, fetcher: policyFetcher).discover(name)
-        async let rpt = TLSRPTFacts.discover(name, resolver: resolver)
-        async let spf = spfSummary(name)
-        async let autodiscover = autodiscoverAlias(name)
-        async let dmarc = DMARCEvaluator(resolver: resolver, mode: dmarcMode).discover(domain)
-        var tiers = await inbound
-        let (mtaSTS, tlsRPT) = await (sts, rpt)
+        var tiers = dns.tiers
         var failures = tiers.dnsFailures
         if let detail = mtaSTS.lookup.detail, mtaSTS.lookup.failed {
             failures.append("TXT _mta-sts.\(domain): \(detail)")
         }
         MTASTSDiscovery.markCoverage(&tiers.tiers, policy: mtaSTS.policy)
-        if let detail = tlsRPT.lookup.detail, tlsRPT.lookup.failed {
+        if let detail = dns.tlsRPT.lookup.detail, dns.tlsRPT.lookup.failed {
             failures.append("TXT _smtp._tls.\(domain): \(detail)")
         }
-        let (spfSummary, apexTXT) = await spf
-        if spfSummary.lookup.failed { failures.append("TXT \(domain) (SPF): \(spfSummary.lookup.detail ?? "")") }
-        // The mailbox provider behind the domain, from evidence beyond MX (SPF, TXT, autodiscover).
-        let (alias, aliasTarget) = await autodiscover
-        let exposure = await mailboxExposure(domain, spfSummary, apexTXT, aliasTarget, tiers.tiers)
-        let dmarcVerdict = await dmarc
-        if dmarcVerdict.result == .temperror { failures.append("DMARC: \(dmarcVerdict.reason)") }
+        if dns.spf.lookup.failed { failures.append("TXT \(domain) (SPF): \(dns.spf.lookup.detail ?? "")") }
+        if dns.dmarc.result == .temperror { failures.append("DMARC: \(dns.dmarc.reason)") }
         // The tier gatherer already named each host's operator; its catalog entry gives the includes.
         var includes: [String: [String]] = [:]
         for vendor in Set(tiers.hosts.map(\.operator.vendor)) {
@@ -88,11 +112,11 @@ public struct FactGatherer: Sendable {
                 includes[vendor] = entry.spfIncludes
             }
         }
-        if let f = alias.failure { failures.append("CNAME autodiscover.\(domain): \(f.detail)") }
+        if let f = dns.alias.failure { failures.append("CNAME autodiscover.\(domain): \(f.detail)") }
         return AuditFacts(
             domain: domain, unicodeDomain: input.unicode, mxKind: tiers.kind, mx: tiers.mx, tiers: tiers.tiers,
-            pattern: ArchitecturePattern(kind: tiers.kind, tiers: tiers.tiers), mtaSTS: mtaSTS, tlsRPT: tlsRPT,
-            spf: spfSummary, dmarc: dmarcVerdict, mailboxExposure: exposure,
+            pattern: ArchitecturePattern(kind: tiers.kind, tiers: tiers.tiers), mtaSTS: mtaSTS, tlsRPT: dns.tlsRPT,
+            spf: dns.spf, dmarc: dns.dmarc, mailboxExposure: dns.exposure,
             vendorSPFIncludes: includes, dnsFailures: failures)
     }
 

@@ -107,9 +107,10 @@ public struct MailboxExposureFinder: Sendable {
                 tier.hosts.contains { $0.operator.vendor == entry.name || $0.name.lowercased() == host }
             }
             if let name = try? DomainName(host) {
-                async let a = resolver.lookup(name, .a)
-                async let aaaa = resolver.lookup(name, .aaaa)
-                let (v4, v6) = await (a, aaaa)
+                let answers = await resolver.lookupAll([
+                    DNSQuestion(name: name, type: .a), .init(name: name, type: .aaaa),
+                ])
+                let (v4, v6) = (answers[0], answers[1])
                 exposure.endpointLookup = LookupSummary(v4.addresses.isEmpty && !v6.addresses.isEmpty ? v6 : v4)
                 exposure.endpointAddresses = v4.addresses + v6.addresses
             }

@@ -80,24 +80,7 @@ public struct MXTierGatherer: Sendable {
             kind = .implicit
             targets = [(0, domain)]
         }
-        // Hosts whose answers the resolver holds (MX hosts shared by many domains) need no task.
-        var hosts: [HostFacts] = []
-        var toAsk: [(Int, String)] = []
-        for (preference, target) in targets {
-            if let known = cachedHost(target, preference: preference) {
-                hosts.append(known)
-            } else {
-                toAsk.append((preference, target))
-            }
-        }
-        if toAsk.count == 1 {
-            hosts.append(await host(toAsk[0].1, preference: toAsk[0].0))
-        } else if !toAsk.isEmpty {
-            hosts += await withTaskGroup(of: HostFacts.self) { group in
-                for (preference, target) in toAsk { group.addTask { await host(target, preference: preference) } }
-                return await group.reduce(into: [HostFacts]()) { $0.append($1) }
-            }
-        }
+        var hosts = await hostFacts(targets)
         if kind == .implicit, let only = hosts.first, only.addresses.isEmpty,
             only.a?.failed == false, only.aaaa?.failed == false
         {
@@ -136,24 +119,34 @@ public struct MXTierGatherer: Sendable {
         }
     }
 
-    func host(_ target: String, preference: Int) async -> HostFacts {
-        let names = HostNames(target, preference: preference, catalog: catalog)
-        guard let name = names.name, let tlsaName = names.tlsa else { return names.facts }
-        async let a = resolver.lookup(name, .a)
-        async let aaaa = resolver.lookup(name, .aaaa)
-        async let tlsa = resolver.lookup(tlsaName, .tlsa)
-        let (v4, v6, dane) = await (a, aaaa, tlsa)
-        return Self.hostFacts(names.facts, v4, v6, dane)
-    }
-
-    /// The host's facts when all three of its lookups are answered from the resolver's cache.
-    func cachedHost(_ target: String, preference: Int) -> HostFacts? {
-        let names = HostNames(target, preference: preference, catalog: catalog)
-        guard let name = names.name, let tlsaName = names.tlsa else { return names.facts }
-        guard let v4 = resolver.cachedLookup(name, .a), let v6 = resolver.cachedLookup(name, .aaaa),
-            let dane = resolver.cachedLookup(tlsaName, .tlsa)
-        else { return nil }
-        return Self.hostFacts(names.facts, v4, v6, dane)
+    /// Every host's facts. The address and TLSA questions of all hosts go out in one batch; hosts
+    /// whose answers the resolver holds (MX hosts shared by many domains) are not asked again.
+    func hostFacts(_ targets: [(Int, String)]) async -> [HostFacts] {
+        var hosts: [HostFacts] = []
+        var questions: [DNSQuestion] = []
+        var toAsk: [(facts: HostFacts, first: Int)] = []
+        for (preference, target) in targets {
+            let names = HostNames(target, preference: preference, catalog: catalog)
+            guard let name = names.name, let tlsaName = names.tlsa else {
+                hosts.append(names.facts)
+                continue
+            }
+            let mine = [
+                DNSQuestion(name: name, type: .a), DNSQuestion(name: name, type: .aaaa),
+                DNSQuestion(name: tlsaName, type: .tlsa),
+            ]
+            let cached = mine.compactMap { resolver.cachedLookup($0.name, $0.type) }
+            if cached.count == 3 {
+                hosts.append(Self.hostFacts(names.facts, cached[0], cached[1], cached[2]))
+            } else {
+                toAsk.append((names.facts, questions.count))
+                questions += mine
+            }
+        }
+        guard !questions.isEmpty else { return hosts }
+        let answers = await resolver.lookupAll(questions)
+        for (facts, i) in toAsk { hosts.append(Self.hostFacts(facts, answers[i], answers[i + 1], answers[i + 2])) }
+        return hosts
     }
 
     static func hostFacts(_ start: HostFacts, _ v4: DNSLookup, _ v6: DNSLookup, _ dane: DNSLookup) -> HostFacts {
