@@ -155,11 +155,15 @@ extension JSONNodes {
             let end = order.count
             // Foundation on Linux orders keys by their code points; UTF-8 bytes order the same way. Members
             // with one key stay in the order they were encoded, and the last of them is written.
-            order[start..<end].sort { a, b in
-                let (x, y) = (nodes[Int(a)].keyPrefix, nodes[Int(b)].keyPrefix)
-                if x != y { return x < y }
-                let c = Self.compare(nodes[Int(a)].key, nodes[Int(b)].key)
-                return c < 0 || (c == 0 && a < b)
+            // Sorted through a buffer pointer: sorting the array's slice copied it first.
+            order.withUnsafeMutableBufferPointer { all in
+                var members = UnsafeMutableBufferPointer(rebasing: all[start..<end])
+                members.sort { a, b in
+                    let (x, y) = (nodes[Int(a)].keyPrefix, nodes[Int(b)].keyPrefix)
+                    if x != y { return x < y }
+                    let c = Self.compare(nodes[Int(a)].key, nodes[Int(b)].key)
+                    return c < 0 || (c == 0 && a < b)
+                }
             }
             var first = true
             for k in start..<end {

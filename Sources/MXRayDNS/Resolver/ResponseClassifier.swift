@@ -33,7 +33,8 @@ enum ResponseClassifier {
         // RFC 1034 §3.6.2 and §4.3.2: follow CNAMEs in the answer from the name asked for.
         var chain: [ResourceRecord] = []
         var current = question.name
-        var seen: Set<DomainName> = [current]
+        // The names the chain went through besides the question's: a handful at most, so a list.
+        var seen: [DomainName] = []
         while true {
             // A CNAME that names itself is a loop, whatever other records the answer holds.
             if message.answers.contains(where: { rr in
@@ -46,7 +47,7 @@ enum ResponseClassifier {
             }
             let matching = message.answers.filter { $0.name == current && $0.type == question.type }
             if !matching.isEmpty {
-                let ttl = (matching + chain).map(\.ttl).min() ?? 0
+                let ttl = min(matching.lazy.map(\.ttl).min() ?? 0, chain.lazy.map(\.ttl).min() ?? .max)
                 return .final(.records(matching), chain: chain, cacheTTL: ttl)
             }
             guard question.type != .cname,
@@ -54,13 +55,14 @@ enum ResponseClassifier {
                 case .cname(let target) = link.data
             else { break }
             chain.append(link)
-            guard chain.count <= maxChain, seen.insert(target).inserted else {
+            guard chain.count <= maxChain, target != question.name, !seen.contains(target) else {
                 return .final(
                     .failure(
                         DNSFailure(
                             .cnameChain, "CNAME chain from \(question.name) loops or exceeds \(maxChain) links")),
                     chain: chain, cacheTTL: 0)
             }
+            seen.append(target)
             current = target
         }
 

@@ -42,7 +42,9 @@ public struct WireReader: Sendable {
     /// Reads a possibly compressed name (RFC 1035 §4.1.4).
     mutating func name() throws(DNSWireError) -> DomainName {
         let start = offset
-        var wire: [UInt8] = []
+        // First the checks and the length, then one allocation of exactly that size: built label by
+        // label, the name's array grew several times, and names are most of what a reply holds.
+        var length = 0
         var cursor = offset
         var jumped = false
         var pointers = 0
@@ -50,26 +52,26 @@ public struct WireReader: Sendable {
         var limit = offset
         while true {
             guard cursor < bytes.count else { throw .truncated(reading: "name", offset: cursor) }
-            let length = bytes[cursor]
-            switch length & 0xC0 {
+            let label = bytes[cursor]
+            switch label & 0xC0 {
             case 0x00:
-                if length == 0 {
+                if label == 0 {
                     if !jumped { offset = cursor + 1 }
-                    guard wire.count + 1 <= DomainName.maxWireLength else {
-                        throw .name(.nameTooLong(wire.count + 1), offset: start)
+                    guard length + 1 <= DomainName.maxWireLength else {
+                        throw .name(.nameTooLong(length + 1), offset: start)
                     }
-                    return DomainName(uncheckedWire: wire)
+                    return DomainName(uncheckedWire: copyName(from: start, length: length))
                 }
-                let end = cursor + 1 + Int(length)
+                let end = cursor + 1 + Int(label)
                 guard end <= bytes.count else { throw .truncated(reading: "label", offset: cursor) }
-                wire.append(contentsOf: bytes[cursor..<end])
-                guard wire.count + 1 <= DomainName.maxWireLength else {
-                    throw .name(.nameTooLong(wire.count + 1), offset: start)
+                length += 1 + Int(label)
+                guard length + 1 <= DomainName.maxWireLength else {
+                    throw .name(.nameTooLong(length + 1), offset: start)
                 }
                 cursor = end
             case 0xC0:
                 guard cursor + 1 < bytes.count else { throw .truncated(reading: "compression pointer", offset: cursor) }
-                let target = Int(length & 0x3F) << 8 | Int(bytes[cursor + 1])
+                let target = Int(label & 0x3F) << 8 | Int(bytes[cursor + 1])
                 guard target < limit else { throw .badPointer(offset: cursor, target: target) }
                 pointers += 1
                 guard pointers <= Self.maxPointersPerName else { throw .tooManyPointers(offset: start) }
@@ -79,6 +81,24 @@ public struct WireReader: Sendable {
                 cursor = target
             default:
                 throw .badLabelType(offset: cursor)
+            }
+        }
+    }
+
+    /// The labels of the name at `start`, already checked by `name()`, `length` bytes in all.
+    private func copyName(from start: Int, length: Int) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: length) { buffer, count in
+            var cursor = start
+            count = 0
+            while count < length {
+                let label = Int(bytes[cursor])
+                if label & 0xC0 == 0xC0 {
+                    cursor = (label & 0x3F) << 8 | Int(bytes[cursor + 1])
+                    continue
+                }
+                for i in 0...label { buffer[count + i] = bytes[cursor + i] }
+                count += label + 1
+                cursor += label + 1
             }
         }
     }
