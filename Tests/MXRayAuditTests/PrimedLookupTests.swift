@@ -77,3 +77,19 @@ final class CountingResolver: DNSResolver {
         #expect(asked == ["MX other.primed.test"], "\(asked)")
     }
 }
+
+extension PrimedLookupTests {
+    /// A batch through the primed resolver answers its primed questions itself and asks the rest, in
+    /// the order asked.
+    @Test func aBatchAsksOnlyWhatIsNotPrimed() async throws {
+        let counting = try resolver(remembers: false)
+        let apex = try DomainName("primed.test"), host = try DomainName("mx1.shared.test")
+        let primed = await PrimedResolver.priming(counting, with: [DNSQuestion(name: apex, type: .mx)])
+        let answers = await primed.lookupAll([
+            DNSQuestion(name: host, type: .a), DNSQuestion(name: apex, type: .mx), DNSQuestion(name: apex, type: .txt),
+        ])
+        #expect(answers.map(\.question.type) == [.a, .mx, .txt])
+        #expect(answers[0].addresses.count == 1 && answers[1].records.count == 2 && answers[2].texts.count == 1)
+        #expect(counting.asked.withLock { $0 } == ["MX primed.test", "A mx1.shared.test", "TXT primed.test"])
+    }
+}

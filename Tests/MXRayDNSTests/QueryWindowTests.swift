@@ -295,6 +295,8 @@ extension QueryWindowTests {
         try await channel.close()
         #expect(batch.map(\.question.name) == names)
         #expect(batch.allSatisfy { $0.texts.count == 1 } && single.texts.count == 1)
+        // Each batched lookup's time includes the wait for its reply (held 300 ms by the server).
+        #expect(batch[0].elapsed >= 0.25 && batch[3].elapsed >= 0.25, "\(batch.map(\.elapsed))")
         #expect(server.received.load(ordering: .relaxed) == 3)
     }
 

@@ -115,6 +115,7 @@ public final class StubResolver: DNSResolver {
         guard !questions.isEmpty, let server = servers.firstIndex(where: { (try? $0.address.get()) != nil }),
             let address = try? servers[server].address.get()
         else { return replies }
+        let sentAt = ContinuousClock.now
         var exchanges: [UDPTransport.Exchange] = []
         var slots: [Int] = []
         for (i, question) in questions.enumerated() {
@@ -127,7 +128,7 @@ public final class StubResolver: DNSResolver {
         // whenAllComplete never fails: each result is a reply or that try's error.
         let results = (try? await EventLoopFuture.whenAllComplete(futures, on: eventLoop).get()) ?? []
         for (j, result) in results.enumerated() {
-            replies[slots[j]] = FirstReply(server: server, query: exchanges[j].query, reply: result)
+            replies[slots[j]] = FirstReply(server: server, query: exchanges[j].query, reply: result, sentAt: sentAt)
         }
         return replies
     }
@@ -155,7 +156,8 @@ public final class StubResolver: DNSResolver {
     }
 
     private func resolve(_ name: DomainName, _ type: RRType, key: DNSCache.Key, first: FirstReply?) async -> DNSLookup {
-        let start = ContinuousClock.now
+        // A batched lookup's time runs from when its first try went out with the batch.
+        let start = first?.sentAt ?? ContinuousClock.now
         let question = DNSQuestion(name: name, type: type)
         var chain: [ResourceRecord] = []
         var current = name
@@ -226,6 +228,7 @@ public final class StubResolver: DNSResolver {
         var server: Int
         var query: [UInt8]
         var reply: Result<[UInt8], any Error>
+        var sentAt: ContinuousClock.Instant
     }
 
     /// The query as sent: EDNS with no options, never offering more than the transport reads.
