@@ -68,6 +68,16 @@ final class LossyServer: ChannelInboundHandler, Sendable {
 private let testServerLoops = MultiThreadedEventLoopGroup(numberOfThreads: 1)
 private let testResolverLoops = MultiThreadedEventLoopGroup(numberOfThreads: 1)
 
+/// A resolver on the tests' own event loop that asks the loopback servers on `ports`, in order.
+private func loopbackResolver(
+    ports: [Int], _ configure: (inout ResolverConfiguration) -> Void = { _ in }
+) -> StubResolver {
+    var config = ResolverConfiguration(
+        nameservers: ports.map { Nameserver(address: .v4(IPv4Address(127, 0, 0, 1)), port: $0) })
+    configure(&config)
+    return StubResolver(configuration: config, eventLoopGroup: testResolverLoops)
+}
+
 /// Starts `server` and looks up q0.ZONE ... q(count-1).ZONE all at once through a resolver that asks
 /// only it, set up by `configure`; returns the lookups in the order they end, and the resolver's
 /// counts. The resolver and the server are closed after.
@@ -76,10 +86,7 @@ private func lookUp(
     _ configure: (inout ResolverConfiguration) -> Void = { _ in }
 ) async throws -> (lookups: [DNSLookup], statistics: QueryStatistics) {
     let (channel, port) = try await server.start()
-    var config = ResolverConfiguration(
-        nameservers: [Nameserver(address: .v4(IPv4Address(127, 0, 0, 1)), port: port)])
-    configure(&config)
-    let resolver = StubResolver(configuration: config, eventLoopGroup: testResolverLoops)
+    let resolver = loopbackResolver(ports: [port], configure)
     let lookups = await withTaskGroup(of: DNSLookup.self) { group in
         for i in 0..<count {
             group.addTask { await resolver.lookup(try! DomainName("q\(i).\(zone)"), type) }
@@ -262,10 +269,7 @@ extension QueryWindowTests {
     @Test func oneQuestionIsAskedOnce() async throws {
         let server = LossyServer(txtBytes: 300, delay: .milliseconds(300)) { _ in false }
         let (channel, port) = try await server.start()
-        let resolver = StubResolver(
-            configuration: ResolverConfiguration(
-                nameservers: [Nameserver(address: .v4(IPv4Address(127, 0, 0, 1)), port: port)]),
-            eventLoopGroup: testResolverLoops)
+        let resolver = loopbackResolver(ports: [port])
         let name = try DomainName("same.question.test")
         let lookups = await withTaskGroup(of: DNSLookup.self) { group in
             for _ in 0..<50 { group.addTask { await resolver.lookup(name, .txt) } }
@@ -284,10 +288,7 @@ extension QueryWindowTests {
     @Test func aBatchAsksEachQuestionOnceInOrder() async throws {
         let server = LossyServer(txtBytes: 300, delay: .milliseconds(300)) { _ in false }
         let (channel, port) = try await server.start()
-        let resolver = StubResolver(
-            configuration: ResolverConfiguration(
-                nameservers: [Nameserver(address: .v4(IPv4Address(127, 0, 0, 1)), port: port)]),
-            eventLoopGroup: testResolverLoops)
+        let resolver = loopbackResolver(ports: [port])
         let names = try ["a", "b", "a", "c"].map { try DomainName("\($0).batch.test") }
         async let alone = resolver.lookup(names[1], .txt)
         try await Task.sleep(for: .milliseconds(50))
@@ -309,13 +310,10 @@ extension QueryWindowTests {
         let live = LossyServer(txtBytes: 300) { _ in false }
         let (deadChannel, deadPort) = try await dead.start()
         let (liveChannel, livePort) = try await live.start()
-        var configuration = ResolverConfiguration(nameservers: [
-            Nameserver(address: .v4(IPv4Address(127, 0, 0, 1)), port: deadPort),
-            Nameserver(address: .v4(IPv4Address(127, 0, 0, 1)), port: livePort),
-        ])
-        configuration.timeout = .milliseconds(500)
-        configuration.attempts = 2
-        let resolver = StubResolver(configuration: configuration, eventLoopGroup: testResolverLoops)
+        let resolver = loopbackResolver(ports: [deadPort, livePort]) {
+            $0.timeout = .milliseconds(500)
+            $0.attempts = 2
+        }
         let questions = try (0..<5).map { DNSQuestion(name: try DomainName("m\($0).batch.test"), type: .txt) }
         let answers = await resolver.lookupAll(questions)
         await resolver.shutdown()

@@ -160,6 +160,16 @@ public protocol DNSResolver: Sendable {
     func lookupAll(_ questions: [DNSQuestion]) async -> [DNSLookup]
 }
 
+extension DNSLookup {
+    /// The answer a batch gives for a question it recorded nothing for: a failure, never a guess. A
+    /// batch that works as it should never returns one.
+    static func unanswered(_ question: DNSQuestion) -> DNSLookup {
+        DNSLookup(
+            question: question, outcome: .failure(DNSFailure(.network, "no answer was recorded")), source: "",
+            elapsed: 0, transport: "")
+    }
+}
+
 extension DNSResolver {
     public func cachedLookup(_ name: DomainName, _ type: RRType) -> DNSLookup? { nil }
 

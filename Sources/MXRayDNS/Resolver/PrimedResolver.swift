@@ -27,16 +27,10 @@ public struct PrimedResolver: DNSResolver {
     }
 
     public func lookupAll(_ questions: [DNSQuestion]) async -> [DNSLookup] {
-        let unprimed = questions.filter { primed($0.name, $0.type) == nil }
-        var asked = unprimed.isEmpty ? [] : await base.lookupAll(unprimed)
-        asked.reverse()
-        return questions.map { question in
-            if let answer = primed(question.name, question.type) { return answer }
-            return asked.popLast()
-                ?? DNSLookup(
-                    question: question, outcome: .failure(DNSFailure(.network, "no answer was recorded")),
-                    source: "", elapsed: 0, transport: "")
-        }
+        let held = questions.map { primed($0.name, $0.type) }
+        let unprimed = questions.indices.filter { held[$0] == nil }.map { questions[$0] }
+        var asked = (unprimed.isEmpty ? [] : await base.lookupAll(unprimed)).makeIterator()
+        return questions.indices.map { held[$0] ?? asked.next() ?? .unanswered(questions[$0]) }
     }
 
     /// A handful of questions: a scan is cheaper than hashing names.

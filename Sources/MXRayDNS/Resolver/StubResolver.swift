@@ -91,12 +91,7 @@ public final class StubResolver: DNSResolver {
             answers[i] = await resolveSharing(questions[i].name, questions[i].type, key: key, first: first[j])
         }
         for i in sharedWithOthers { answers[i] = await lookup(questions[i].name, questions[i].type) }
-        return questions.indices.map { i in
-            answers[i]
-                ?? DNSLookup(
-                    question: questions[i], outcome: .failure(DNSFailure(.network, "no answer was recorded")),
-                    source: "", elapsed: 0, transport: "udp")
-        }
+        return questions.indices.map { answers[$0] ?? .unanswered(questions[$0]) }
     }
 
     /// Takes ownership of a question not yet on the wire; false when another asker owns it.
@@ -112,9 +107,8 @@ public final class StubResolver: DNSResolver {
     /// question that could not be encoded (`query` reports it).
     private func firstReplies(_ questions: [DNSQuestion]) async -> [FirstReply?] {
         var replies = [FirstReply?](repeating: nil, count: questions.count)
-        guard !questions.isEmpty, let server = servers.firstIndex(where: { (try? $0.address.get()) != nil }),
-            let address = try? servers[server].address.get()
-        else { return replies }
+        let usable = servers.indices.lazy.compactMap { i in (try? self.servers[i].address.get()).map { (i, $0) } }
+        guard !questions.isEmpty, let (server, address) = usable.first else { return replies }
         let sentAt = ContinuousClock.now
         var exchanges: [UDPTransport.Exchange] = []
         var slots: [Int] = []
