@@ -191,7 +191,7 @@ func verifyMessages(_ nameserver: Nameserver, count: Int) async {
 /// TLS-RPT records, SPF with its lookup count, DMARC discovery, findings.
 func auditDomains(_ nameserver: Nameserver, count: Int, concurrency: Int) async {
     let resolver = StubResolver(configuration: ResolverConfiguration(nameservers: [nameserver]))
-    let auditor = Auditor(gatherer: FactGatherer(resolver: resolver, policyFetcher: nil))
+    let auditor = Auditor(gatherer: FactGatherer(resolver: resolver, policyFetcher: nil, overlapping: false))
     let check = await auditor.audit("d0.bench.test")
     guard check.facts.mxKind == .explicit, check.facts.dnsFailures.isEmpty else {
         fail("d0.bench.test does not audit cleanly (is the generated zone loaded?): \(check.facts.dnsFailures)")

@@ -324,4 +324,32 @@ extension QueryWindowTests {
         // hold a reply past its timer, and the second try goes out).
         #expect(dead.received.load(ordering: .relaxed) == 10 && live.received.load(ordering: .relaxed) >= 5)
     }
+
+    /// The first reply sets the round trip; each later one moves it an eighth of the way (RFC 6298).
+    @Test func theRoundTripIsSmoothed() {
+        var gauge = RoundTripEstimate()
+        #expect(gauge.current == nil)
+        let start = NIODeadline.uptimeNanoseconds(1_000_000_000)
+        gauge.record(sentAt: start, now: start + .milliseconds(80))
+        #expect(gauge.current == .milliseconds(80))
+        gauge.record(sentAt: start, now: start + .milliseconds(160))
+        #expect(gauge.current == .milliseconds(90))
+        gauge.record(sentAt: start + .seconds(1), now: start)
+        #expect(gauge.current == .microseconds(78_750))
+    }
+
+    /// A resolver whose server holds every reply 300 ms says its replies take that long; before its
+    /// first reply it cannot tell.
+    @Test func aResolverTellsHowLongRepliesTake() async throws {
+        let server = LossyServer(txtBytes: 300, delay: .milliseconds(300)) { _ in false }
+        let (channel, port) = try await server.start()
+        let resolver = loopbackResolver(ports: [port])
+        let before = await resolver.statistics().roundTrip
+        let answer = await resolver.lookup(try DomainName("slow.rtt.test"), .txt)
+        let after = await resolver.statistics().roundTrip
+        await resolver.shutdown()
+        try await channel.close()
+        #expect(before == nil && answer.texts.count == 1)
+        #expect(after.map { $0 >= .milliseconds(300) && $0 < .seconds(2) } == true, "\(String(describing: after))")
+    }
 }

@@ -88,6 +88,8 @@ public struct QueryStatistics: Sendable, Equatable {
     public var smallestWindow: Int?
     /// Truncated UDP replies asked again over TCP.
     public var retriedOverTCP = 0
+    /// The smoothed round trip of the replies (`RoundTripEstimate`); nil before any reply.
+    public var roundTrip: Duration?
 
     public init() {}
 }

@@ -32,9 +32,9 @@ final class UDPTransport: Sendable {
         var timeout: TimeAmount
         var promise: EventLoopPromise<[UInt8]>
         var triesLeft: Int
-        /// Every try sent, by its number: the socket and ID it went out with. Each stays registered,
-        /// and so answerable, until the lookup ends.
-        var sent: [(socket: UDPSocket, id: UInt16)] = []
+        /// Every try sent, by its number: the socket and ID it went out with, and when. Each stays
+        /// registered, and so answerable, until the lookup ends.
+        var sent: [(socket: UDPSocket, id: UInt16, at: NIODeadline)] = []
         /// The try whose timer runs, if one does.
         var running: Int?
         /// When the next try began to wait for room in the window.
@@ -50,6 +50,7 @@ final class UDPTransport: Sendable {
         var lookups: [Int: Lookup] = [:]
         var nextLookup = 0
         var statistics = QueryStatistics()
+        var roundTrip = RoundTripEstimate()
     }
 
     let eventLoop: EventLoop
@@ -100,6 +101,7 @@ final class UDPTransport: Sendable {
     func statistics() -> EventLoopFuture<QueryStatistics> {
         eventLoop.submit {
             var statistics = self.state.value.statistics
+            statistics.roundTrip = self.state.value.roundTrip.current
             statistics.smallestWindow = self.state.value.windows.values.filter { $0.smallest < $0.maximum }
                 .map { Int($0.smallest) }.min()
             return statistics
@@ -144,7 +146,7 @@ final class UDPTransport: Sendable {
         socket.register(
             queryID,
             UDPSocket.Pending(server: server, question: lookup.question, lookup: id, attempt: attempt, timer: timer))
-        lookup.sent.append((socket, queryID))
+        lookup.sent.append((socket, queryID, .now()))
         lookup.running = attempt
         lookup.triesLeft -= 1
         state.value.lookups[id] = lookup
@@ -154,7 +156,9 @@ final class UDPTransport: Sendable {
     /// A reply matched try `attempt` of lookup `id`. One that came after its timer fired answers the
     /// lookup as well, and the window takes back the loss it counted for that try.
     func replied(_ id: Int, attempt: Int, reply: [UInt8]) {
-        guard let server = state.value.lookups[id]?.server else { return }
+        guard let server = state.value.lookups[id]?.server, let sentAt = state.value.lookups[id]?.sent[attempt].at
+        else { return }
+        state.value.roundTrip.record(sentAt: sentAt)
         if stopRunning(id, attempt: attempt) {
             state.value.windows[server]!.answered()
             state.value.statistics.answered += 1

@@ -140,8 +140,10 @@ struct AuditCommand: AsyncParsableCommand {
                     resolver: resolver, port: mtaStsPort, caFile: caFile,
                     timeout: .milliseconds(Int64(fetchTimeout * 1000)))
             }
+            // One domain at a time, its wait is what the user feels; many at once, the CPU sets the pace.
             let gatherer = FactGatherer(
-                resolver: resolver, catalog: vendors, policyFetcher: fetcher, dmarcMode: dmarcOptions.mode)
+                resolver: resolver, catalog: vendors, policyFetcher: fetcher, dmarcMode: dmarcOptions.mode,
+                overlapping: !several || concurrency == 1)
             if probe && offline {
                 throw CLIError("--probe opens SMTP connections; it cannot be combined with --offline")
             }

@@ -99,6 +99,7 @@ extension QueryStatistics {
             + "\(failed) failed, \(superseded) superseded, "
             + "\(retriedOverTCP) retried over TCP; \(waited) waited for room (\(gaveUpWaiting) too long), at most "
             + "\(largestInFlight) in flight, "
-            + "window \(smallestWindow.map { "down to \($0) after losses" } ?? "never reduced")"
+            + "window \(smallestWindow.map { "down to \($0) after losses" } ?? "never reduced"); "
+            + "replies in \(roundTrip.map { String(format: "%.1f ms", $0.seconds * 1000) } ?? "-") (smoothed)"
     }
 }
