@@ -10,8 +10,6 @@ final class UDPSocket: Sendable {
         /// The transport's lookup and which of its tries this is.
         var lookup: Int
         var attempt: Int
-        /// Nil once it fired: the try still takes a late reply until its lookup ends.
-        var timer: Scheduled<Void>?
     }
 
     struct State {
@@ -94,15 +92,9 @@ final class UDPSocket: Sendable {
         state.value.sent += 1
     }
 
-    /// The try's timer fired; it stays registered for a late reply.
-    func timerFired(_ id: UInt16) {
-        state.value.pending[id]?.timer = nil
-    }
-
     /// The try's lookup ended: its ID is free again, and a detached socket with nothing left closes.
     func release(_ id: UInt16) {
-        guard let p = state.value.pending.removeValue(forKey: id) else { return }
-        p.timer?.cancel()
+        guard state.value.pending.removeValue(forKey: id) != nil else { return }
         if state.value.pending.isEmpty && state.value.detached { closeNow() }
     }
 
@@ -151,6 +143,6 @@ final class UDPReplyHandler: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
-        // ICMP errors and the like: the pending queries end by their timers.
+        // ICMP errors and the like: the pending queries end at their deadlines.
     }
 }

@@ -6,7 +6,7 @@ import NIOPosix
 /// that source ports keep changing (RFC 5452 §4.5) without a socket per query. Queries to each server
 /// pass through a `QueryWindow`, so that losses slow the sender down instead of multiplying retries.
 /// One lookup asks one server up to `tries` times, each try with a fresh ID; a reply to any of its
-/// tries answers it, so a reply that arrives just after its try's timer fired is not lost while the
+/// tries answers it, so a reply that arrives just after its try's deadline passed is not lost while the
 /// next try is out. All mutable state lives on `eventLoop`, in `NIOLoopBoundBox`es that check it.
 final class UDPTransport: Sendable {
     /// Open sockets per address family among which queries are spread.
@@ -35,7 +35,7 @@ final class UDPTransport: Sendable {
         /// Every try sent, by its number: the socket and ID it went out with, and when. Each stays
         /// registered, and so answerable, until the lookup ends.
         var sent: [(socket: UDPSocket, id: UInt16, at: NIODeadline)] = []
-        /// The try whose timer runs, if one does.
+        /// The try whose deadline runs, if one does.
         var running: Int?
         /// When the next try began to wait for room in the window.
         var queuedAt = NIODeadline.now()
@@ -51,6 +51,9 @@ final class UDPTransport: Sendable {
         var nextLookup = 0
         var statistics = QueryStatistics()
         var roundTrip = RoundTripEstimate()
+        var timeouts = TimeoutQueue()
+        /// When the sweep of `timeouts` is due, if one is scheduled.
+        var sweepAt: NIODeadline?
     }
 
     let eventLoop: EventLoop
@@ -67,7 +70,7 @@ final class UDPTransport: Sendable {
 
     /// Asks `server` up to `tries` times, `timeout` apart, each try with a fresh random ID and sent when
     /// the server's window has room; completes with the first reply that matches the ID of any try,
-    /// the server and the question, or with a timeout once the last try's timer fires.
+    /// the server and the question, or with a timeout once the last try's deadline passes.
     func exchange(
         query: [UInt8], question: DNSQuestion, server: SocketAddress, timeout: TimeAmount, tries: Int = 1
     ) -> EventLoopFuture<[UInt8]> {
@@ -142,18 +145,20 @@ final class UDPTransport: Sendable {
         var datagram = lookup.query
         datagram[0] = UInt8(queryID >> 8)
         datagram[1] = UInt8(queryID & 0xff)
-        let timer = eventLoop.scheduleTask(in: lookup.timeout) { self.timedOut(id, attempt: attempt) }
+        let now = NIODeadline.now()
+        state.value.timeouts.add(
+            .init(deadline: now + lookup.timeout, lookup: id, attempt: attempt), timeout: lookup.timeout)
+        sweep(by: now + lookup.timeout)
         socket.register(
-            queryID,
-            UDPSocket.Pending(server: server, question: lookup.question, lookup: id, attempt: attempt, timer: timer))
-        lookup.sent.append((socket, queryID, .now()))
+            queryID, UDPSocket.Pending(server: server, question: lookup.question, lookup: id, attempt: attempt))
+        lookup.sent.append((socket, queryID, now))
         lookup.running = attempt
         lookup.triesLeft -= 1
         state.value.lookups[id] = lookup
         socket.send(datagram, to: server, id: queryID)
     }
 
-    /// A reply matched try `attempt` of lookup `id`. One that came after its timer fired answers the
+    /// A reply matched try `attempt` of lookup `id`. One that came after its deadline answers the
     /// lookup as well, and the window takes back the loss it counted for that try.
     func replied(_ id: Int, attempt: Int, reply: [UInt8]) {
         guard let server = state.value.lookups[id]?.server, let sentAt = state.value.lookups[id]?.sent[attempt].at
@@ -170,12 +175,29 @@ final class UDPTransport: Sendable {
         drain(server)
     }
 
+    /// Deadlines are checked this much late at most, so that one sweep takes the tries of many.
+    static let sweepGranularity = TimeAmount.milliseconds(10)
+
+    /// Makes sure a sweep runs soon after `deadline`.
+    private func sweep(by deadline: NIODeadline) {
+        let at = deadline + Self.sweepGranularity
+        if let scheduled = state.value.sweepAt, scheduled <= at { return }
+        state.value.sweepAt = at
+        eventLoop.scheduleTask(deadline: at) { self.sweep() }
+    }
+
+    /// Times out every try whose deadline has passed (those still running), then waits for the next.
+    private func sweep() {
+        state.value.sweepAt = nil
+        for entry in state.value.timeouts.takeDue(now: .now()) { timedOut(entry.lookup, attempt: entry.attempt) }
+        if let next = state.value.timeouts.earliest { sweep(by: next) }
+    }
+
     /// Try `attempt` of lookup `id` had no reply in time: a loss for the window; the next try goes
     /// out, or the lookup ends as a timeout after its last. The try stays answerable meanwhile.
     private func timedOut(_ id: Int, attempt: Int) {
         guard stopRunning(id, attempt: attempt), let lookup = state.value.lookups[id] else { return }
         let server = lookup.server
-        lookup.sent[attempt].socket.timerFired(lookup.sent[attempt].id)
         state.value.windows[server]!.timedOut(now: .now(), period: lookup.timeout)
         state.value.statistics.timedOut += 1
         if lookup.triesLeft > 0 {
