@@ -20,6 +20,8 @@ final class UDPSocket: Sendable {
         var detached = false
         /// Set while a flush is due at the end of this round of the event loop.
         var flushDue = false
+        /// The channel once it is bound: writes go to it directly, without a callback each.
+        var bound: Channel?
     }
 
     let transport: UDPTransport
@@ -49,27 +51,31 @@ final class UDPSocket: Sendable {
                 }
             }
         bootstrap.bind(host: ipv6 ? "::" : "0.0.0.0", port: 0).cascade(to: promise)
+        channel.whenSuccess { self.state.value.bound = $0 }
     }
 
     /// Writes a query; the queries written in one round of the event loop are flushed together, which
     /// NIO sends with one sendmmsg.
     func send(_ datagram: [UInt8], to server: SocketAddress, id: UInt16) {
+        if let bound = state.value.bound { return write(datagram, to: server, id: id, on: bound) }
         channel.whenComplete { result in
             switch result {
-            case .success(let channel):
-                let envelope = AddressedEnvelope(remoteAddress: server, data: channel.allocator.buffer(bytes: datagram))
-                channel.write(envelope).whenFailure { error in
-                    self.fail(id, ExchangeError.network("\(error)"))
-                }
-                guard !self.state.value.flushDue else { return }
-                self.state.value.flushDue = true
-                self.eventLoop.execute {
-                    self.state.value.flushDue = false
-                    channel.flush()
-                }
-            case .failure(let error):
-                self.fail(id, ExchangeError.network("cannot open a UDP socket: \(error)"))
+            case .success(let channel): self.write(datagram, to: server, id: id, on: channel)
+            case .failure(let error): self.fail(id, ExchangeError.network("cannot open a UDP socket: \(error)"))
             }
+        }
+    }
+
+    private func write(_ datagram: [UInt8], to server: SocketAddress, id: UInt16, on channel: Channel) {
+        let envelope = AddressedEnvelope(remoteAddress: server, data: channel.allocator.buffer(bytes: datagram))
+        channel.write(envelope).whenFailure { error in
+            self.fail(id, ExchangeError.network("\(error)"))
+        }
+        guard !state.value.flushDue else { return }
+        state.value.flushDue = true
+        eventLoop.execute {
+            self.state.value.flushDue = false
+            channel.flush()
         }
     }
 
