@@ -49,4 +49,33 @@ import Testing
         // Drawn but not handed out: at most four times the width in order, the width otherwise.
         #expect(mostAhead <= (inOrder ? 12 : 3) - 1)
     }
+
+    /// Workers drawing from one source at once get every item exactly once; an error from the source
+    /// comes after the items before it, ends the drawing, and is thrown by `check`.
+    @Test func aSharedSourceHandsOutEachItemOnce() async throws {
+        struct Broken: Error {}
+        var items = (0..<500).makeIterator()
+        var calls = 0
+        let source = SharedSource<Int> {
+            calls += 1
+            guard let item = items.next() else { throw Broken() }
+            return item
+        }
+        let drawn = await withTaskGroup(of: [Int].self) { group in
+            for _ in 0..<8 {
+                group.addTask {
+                    var mine: [Int] = []
+                    while let item = source.next() {
+                        mine.append(item)
+                        await Task.yield()
+                    }
+                    return mine
+                }
+            }
+            return await group.reduce(into: [Int]()) { $0 += $1 }
+        }
+        #expect(drawn.sorted() == Array(0..<500))
+        #expect(source.isFinished && source.next() == nil && calls == 501)
+        #expect(throws: Broken.self) { try source.check() }
+    }
 }
