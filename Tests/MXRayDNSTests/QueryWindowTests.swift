@@ -327,15 +327,15 @@ extension QueryWindowTests {
 
     /// The first reply sets the round trip; each later one moves it an eighth of the way (RFC 6298).
     @Test func theRoundTripIsSmoothed() {
-        var gauge = RoundTripEstimate()
-        #expect(gauge.current == nil)
+        var estimate = RoundTripEstimate()
+        #expect(estimate.current == nil)
         let start = NIODeadline.uptimeNanoseconds(1_000_000_000)
-        gauge.record(sentAt: start, now: start + .milliseconds(80))
-        #expect(gauge.current == .milliseconds(80))
-        gauge.record(sentAt: start, now: start + .milliseconds(160))
-        #expect(gauge.current == .milliseconds(90))
-        gauge.record(sentAt: start + .seconds(1), now: start)
-        #expect(gauge.current == .microseconds(78_750))
+        estimate.record(sentAt: start, now: start + .milliseconds(80))
+        #expect(estimate.current == .milliseconds(80))
+        estimate.record(sentAt: start, now: start + .milliseconds(160))
+        #expect(estimate.current == .milliseconds(90))
+        estimate.record(sentAt: start + .seconds(1), now: start)
+        #expect(estimate.current == .microseconds(78_750))
     }
 
     /// A resolver whose server holds every reply 300 ms says its replies take that long; before its

@@ -39,13 +39,11 @@ public struct FactGatherer: Sendable {
                 dmarc: DMARCVerdict(result: .permerror, mode: dmarcMode, reason: "not a domain name"),
                 dnsFailures: [why])
         }
-        if overlapping { return await gather(input, name, overlapping: true) }
+        if overlapping { return await gather(input, name) }
         // The questions every audit starts with go out together; the gatherers below find them answered.
-        let resolver = await PrimedResolver.priming(self.resolver, with: Self.firstQuestions(name))
-        let gatherer = FactGatherer(
-            resolver: resolver, catalog: catalog, policyFetcher: policyFetcher, dmarcMode: dmarcMode,
-            overlapping: false)
-        return await gatherer.gather(input, name, overlapping: false)
+        var primed = self
+        primed.resolver = await PrimedResolver.priming(resolver, with: Self.firstQuestions(name))
+        return await primed.gather(input, name)
     }
 
     /// MX and TXT at the apex, the DMARC, MTA-STS and TLS-RPT records and the autodiscover alias:
@@ -68,7 +66,7 @@ public struct FactGatherer: Sendable {
     /// child task for each gatherer cost a sixth of a bulk audit's CPU. Overlapping, each starts its
     /// next lookup as soon as its previous answer is in, without waiting for the slowest of a batch.
     /// The MTA-STS policy fetch, an HTTPS exchange, runs beside them either way.
-    func gather(_ input: DomainInput, _ name: DomainName, overlapping: Bool) async -> AuditFacts {
+    func gather(_ input: DomainInput, _ name: DomainName) async -> AuditFacts {
         let discovery = MTASTSDiscovery(resolver: resolver, fetcher: policyFetcher)
         guard overlapping || policyFetcher != nil else {
             let dns = await dnsFacts(input, name)

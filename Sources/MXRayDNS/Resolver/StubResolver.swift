@@ -72,7 +72,7 @@ public final class StubResolver: DNSResolver {
     /// in a task of its own. What a first reply leaves open (a CNAME to chase, a truncated reply, the
     /// next server) continues as `lookup` would. Answers come back in the order asked.
     public func lookupAll(_ questions: [DNSQuestion]) async -> [DNSLookup] {
-        var answers: [Int: DNSLookup] = [:]
+        var answers = [DNSLookup?](repeating: nil, count: questions.count)
         var owned: [(index: Int, key: DNSCache.Key)] = []
         var sharedWithOthers: [Int] = []
         for (i, q) in questions.enumerated() {
